@@ -1,0 +1,19 @@
+"""nnviz.core: an exact, fast NumPy neural-network core. Imports NumPy only."""
+from .activations import ACTIVATIONS, Activation, get_activation
+from .dense import Dense
+from .dropout import Dropout
+from .errors import DivergedError
+from .gradcheck import check_network_gradients, numerical_gradient
+from .history import History
+from .initializers import INITIALIZERS, default_init
+from .layer import Layer
+from .losses import LOSSES, Loss, get_loss
+from .network import LayerTrace, Network
+from .optimizers import OPTIMIZERS, SGD, Adam, Optimizer, make_optimizer
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "Adam", "Dense", "DivergedError", "Dropout", "History", "INITIALIZERS",
+    "LOSSES", "Layer", "LayerTrace", "Loss", "Network", "OPTIMIZERS", "Optimizer", "SGD",
+    "check_network_gradients", "default_init", "get_activation", "get_loss", "make_optimizer",
+    "numerical_gradient",
+]

@@ -1,0 +1,174 @@
+"""A fully connected layer ``Z = X W + b``, ``A = f(Z)``."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_choice, check_int, check_rng, describe
+from .activations import get_activation
+from .initializers import INITIALIZERS, default_init, get_initializer
+from .layer import Layer
+
+__all__ = ["Dense"]
+
+
+class Dense(Layer):
+    """Fully connected layer with an activation.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Number of inputs and of units (neurons), each >= 1.
+    activation : str, default "tanh"
+        A key of :data:`nnviz.core.ACTIVATIONS`.
+    init : {"glorot", "he", "playground"} or None
+        Initialiser; ``None`` picks He for ReLU-like activations and Glorot otherwise.
+    seed : int, numpy.random.Generator or None
+        Seed for the initial weights of a layer used on its own. A :class:`Network` built with a
+        seed re-initialises its layers from that seed.
+
+    Attributes
+    ----------
+    W : ndarray of shape (n_in, n_out)
+        Weights; ``W[i, j]`` connects input ``i`` to unit ``j``. Assign an array to set them.
+    b : ndarray of shape (n_out,)
+        Biases.
+    grads : dict
+        ``{"W": dL/dW, "b": dL/db}`` from the last backward pass.
+
+    Notes
+    -----
+    Forward: ``Z = X W + b`` and ``A = f(Z)`` for ``X`` of shape (n_samples, n_in).
+    Backward, for ``dA = ∂L/∂A``: ``dZ = dA ⊙ f'(Z)``, ``∂L/∂W = Xᵀ dZ``, ``∂L/∂b = Σ_samples dZ``,
+    ``∂L/∂X = dZ Wᵀ``.
+    """
+
+    def __init__(self, n_in: int, n_out: int, activation: str = "tanh", init: str | None = None, seed=None):
+        self.n_in = check_int("n_in", n_in, low=1)
+        self.n_out = check_int("n_out", n_out, low=1)
+        self.activation = get_activation(activation)
+        self.init = default_init(self.activation.name) if init is None else check_choice("init", init, INITIALIZERS)
+        self._X = self._Z = self._A = None
+        self._augmented = False
+        self.reset_parameters(check_rng("seed", seed))
+
+    # -- parameters -----------------------------------------------------------------------------
+    # The weights and the bias live in one array ``Wa`` of shape (n_in + 1, n_out): rows 0..n_in-1 are
+    # ``W`` and the last row is ``b``. With a column of ones appended to the input, one matrix product
+    # gives ``X W + b`` and one gives both gradients, which halves the NumPy calls of a training step.
+    def reset_parameters(self, rng: np.random.Generator) -> None:
+        """Draw new initial weights from ``rng`` (in place, so a network's views stay valid)."""
+        W, b = get_initializer(self.init)(self.n_in, self.n_out, rng)
+        if getattr(self, "_Wa", None) is None:
+            self._attach(np.empty((self.n_in + 1, self.n_out)), np.zeros((self.n_in + 1, self.n_out)))
+        self._W[...] = W
+        self._b[...] = b
+
+    def bind(self, Wa: np.ndarray, gWa: np.ndarray) -> None:
+        """Move parameters and gradients into network-owned arrays of shape (n_in + 1, n_out),
+        keeping the values (converted to the arrays' dtype)."""
+        Wa[...] = self._Wa
+        gWa[...] = 0.0
+        self._attach(Wa, gWa)
+
+    def _attach(self, Wa, gWa) -> None:
+        self._Wa, self._gWa = Wa, gWa
+        self._W, self._b = Wa[:-1], Wa[-1]
+        self._gW, self._gb = gWa[:-1], gWa[-1]
+        self._WT, self._WaT = self._W.T, Wa.T
+
+    @property
+    def W(self) -> np.ndarray:
+        return self._W
+
+    @W.setter
+    def W(self, value) -> None:
+        self._W[...] = self._checked("W", value, (self.n_in, self.n_out))
+
+    @property
+    def b(self) -> np.ndarray:
+        return self._b
+
+    @b.setter
+    def b(self, value) -> None:
+        self._b[...] = self._checked("b", value, (self.n_out,))
+
+    @staticmethod
+    def _checked(name, value, shape):
+        arr = np.asarray(value)
+        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+            raise TypeError(f"{name} must be a numeric array of shape {shape}, got {describe(value)}")
+        if arr.shape != shape:
+            raise ValueError(f"{name} must have shape {shape}, got shape {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must contain only finite values, got NaN or inf")
+        return arr
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        return {"W": self._W, "b": self._b}
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:
+        return {"W": self._gW, "b": self._gb}
+
+    # -- computation ----------------------------------------------------------------------------
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """``A = f(X W + b)`` for ``X`` of shape (n_samples, n_in); returns shape (n_samples, n_out)."""
+        W, b = self._W, self._b
+        if X.dtype != W.dtype:  # e.g. a float32 grid through a float64 network
+            W, b = W.astype(X.dtype), b.astype(X.dtype)
+        Z = np.dot(X, W)
+        Z += b
+        A = self.activation.forward(Z)
+        self._X, self._Z, self._A, self._augmented = X, Z, A, False
+        return A
+
+    def forward_augmented(self, Xa: np.ndarray, ZT: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Training fast path, computing the same as :meth:`forward`.
+
+        ``Xa`` of shape (n_samples, n_in + 1) ends in a column of ones. ``ZT`` (C-ordered, of shape
+        (n_out, n_samples)) and ``out`` (a column-major view of shape (n_samples, n_out)) are
+        preallocated by the network. Everything stays column-major, so every elementwise call runs on
+        contiguous memory. Returns ``out``.
+        """
+        np.dot(self._WaT, Xa.T, out=ZT)  # Zᵀ = Waᵀ Xaᵀ, so Z = ZT.T is column-major
+        Z = ZT.T
+        A = self.activation.forward_into(Z, out)
+        self._X, self._Z, self._A, self._augmented = Xa, Z, A, True
+        return A
+
+    def backward(self, dA: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        """Gradients from ``dA = ∂L/∂A``; returns ``∂L/∂X`` (or None when ``need_dx`` is False)."""
+        return self.backward_z(self.activation.backward(dA, self._Z, self._A), need_dx)
+
+    def backward_z(self, dZ: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        """Gradients from ``dZ = ∂L/∂Z`` (the pre-activation), as used by a fused output loss."""
+        if self._augmented:
+            np.dot(self._X.T, dZ, out=self._gWa)  # [Xᵀ dZ ; 1ᵀ dZ] = [∂L/∂W ; ∂L/∂b]
+        else:
+            np.dot(self._X.T, dZ, out=self._gW)
+            np.add.reduce(dZ, axis=0, out=self._gb)
+        if not need_dx:
+            return None
+        if self._augmented:
+            return np.dot(self._W, dZ.T).T  # (W dZᵀ)ᵀ: column-major like the forward buffers
+        return np.dot(dZ, self._WT)
+
+    # -- description ----------------------------------------------------------------------------
+    def output_size(self, n_in: int) -> int:
+        return self.n_out
+
+    def get_config(self) -> dict:
+        return {
+            "type": "Dense",
+            "n_in": self.n_in,
+            "n_out": self.n_out,
+            "activation": self.activation.name,
+            "init": self.init,
+        }
+
+    def short(self) -> str:
+        return f"{self.n_out} {self.activation.name}"
+
+    def __repr__(self) -> str:
+        return f"Dense({self.n_in} → {self.n_out}, {self.activation.name!r})"
