@@ -3,7 +3,7 @@ from .activations import ACTIVATIONS, Activation, get_activation
 from .dense import Dense
 from .dropout import Dropout
 from .errors import DivergedError
-from .gradcheck import check_network_gradients, numerical_gradient
+from .gradcheck import check_network_gradients, network_gradients, numerical_gradient
 from .history import History
 from .initializers import INITIALIZERS, default_init
 from .layer import Layer
@@ -14,6 +14,6 @@ from .optimizers import OPTIMIZERS, SGD, Adam, Optimizer, make_optimizer
 __all__ = [
     "ACTIVATIONS", "Activation", "Adam", "Dense", "DivergedError", "Dropout", "History", "INITIALIZERS",
     "LOSSES", "Layer", "LayerTrace", "Loss", "Network", "OPTIMIZERS", "Optimizer", "SGD",
-    "check_network_gradients", "default_init", "get_activation", "get_loss", "make_optimizer",
+    "check_network_gradients", "default_init", "network_gradients", "get_activation", "get_loss", "make_optimizer",
     "numerical_gradient",
 ]

@@ -46,16 +46,21 @@ def check_float(name: str, value, *, low=None, high=None, low_open=False, high_o
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {describe(value)}")
     value = float(value)
-    lo = "(" if low_open else "["
-    hi = ")" if high_open else "]"
-    interval = f"{lo}{'-inf' if low is None else low}, {'inf' if high is None else high}{hi}"
+    if low is not None and high is not None:
+        expected = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    elif low is not None:
+        expected = f"{'>' if low_open else '>='} {low:g}"
+    elif high is not None:
+        expected = f"{'<' if high_open else '<='} {high:g}"
+    else:
+        expected = "finite"
     bad = not math.isfinite(value)
     if low is not None and (value < low or (low_open and value == low)):
         bad = True
     if high is not None and (value > high or (high_open and value == high)):
         bad = True
     if bad:
-        raise ValueError(f"{name} must be a finite number in {interval}, got {value!r}")
+        raise ValueError(f"{name} must be a finite number {expected}, got {value!r}")
     return value
 
 

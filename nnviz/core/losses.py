@@ -119,7 +119,7 @@ class BCE(Loss):
         arr = _as_label_vector(y)
         if arr.size and (arr.min() < 0 or arr.max() > 1):
             bad = arr[(arr < 0) | (arr > 1)][0]
-            raise ValueError(f"y must hold labels 0 or 1 (or probabilities in [0, 1]) for loss 'bce', got {bad!r}")
+            raise ValueError(f"y must hold labels 0 or 1 (or probabilities in [0, 1]) for loss 'bce', got {bad.item()!r}")
         return np.ascontiguousarray(arr, dtype=dtype).reshape(-1, 1)
 
     def value(self, z, a, t):
@@ -151,12 +151,12 @@ class CrossEntropy(Loss):
         if not np.issubdtype(arr.dtype, np.integer):
             if arr.size and not np.all(arr == np.round(arr)):
                 bad = arr[arr != np.round(arr)][0]
-                raise ValueError(f"y must hold integer class labels for loss 'cross_entropy', got {bad!r}")
+                raise ValueError(f"y must hold integer class labels for loss 'cross_entropy', got {bad.item()!r}")
             arr = arr.astype(np.int64)
         if arr.size and (arr.min() < 0 or arr.max() >= n_outputs):
             bad = arr[(arr < 0) | (arr >= n_outputs)][0]
             raise ValueError(
-                f"y must hold class labels in 0..{n_outputs - 1} (the network has {n_outputs} outputs), got {bad}"
+                f"y must hold class labels in 0..{n_outputs - 1} (the network has {n_outputs} outputs), got {bad.item()}"
             )
         t = np.zeros((len(arr), n_outputs), dtype=dtype)
         t[np.arange(len(arr)), arr] = 1.0

@@ -1,6 +1,7 @@
 """The Network: layers + loss + optimiser, with training, inspection and divergence handling."""
 from __future__ import annotations
 
+import json
 import math
 import numbers
 from dataclasses import dataclass
@@ -573,7 +574,11 @@ class Network:
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Everything that changes in training, as arrays: parameters, optimiser state, counters."""
-        state = {"params": self._params.copy(), "counters": np.array([self.step_, self.epoch_])}
+        state = {
+            "params": self._params.copy(),
+            "counters": np.array([self.step_, self.epoch_]),
+            "rng": np.array(json.dumps(self.rng.bit_generator.state)),
+        }
         for k, v in self._optimizer.get_state().items():
             state["optimizer:" + k] = v.copy()
         return state
@@ -588,6 +593,8 @@ class Network:
         self._params[...] = params
         self.step_, self.epoch_ = (int(c) for c in state["counters"])
         self._optimizer.set_state({k[len("optimizer:"):]: v for k, v in state.items() if k.startswith("optimizer:")})
+        if "rng" in state:  # shuffling and dropout carry on exactly where they were
+            self.rng.bit_generator.state = json.loads(str(state["rng"]))
         self.diverged_ = None
 
     def reset(self, seed=None) -> None:
