@@ -53,7 +53,9 @@ class Activation(ABC):
         return d
 
     def __call__(self, z):
-        return self.forward(np.asarray(z, dtype=float))
+        """``f(z)`` for any array-like ``z`` (exp overflow at extreme inputs is expected and silenced)."""
+        with np.errstate(over="ignore"):
+            return self.forward(np.asarray(z, dtype=float))
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r}: {self.formula})"
@@ -76,8 +78,7 @@ class Sigmoid(Activation):
     name, formula = "sigmoid", "a = 1 / (1 + e^-z)"
 
     def forward(self, z):
-        with np.errstate(over="ignore"):
-            return _sigmoid(z)
+        return _sigmoid(z)
 
     def forward_into(self, z, out):
         return _sigmoid(z, out)
@@ -114,8 +115,7 @@ class Tanh(Activation):
     name, formula = "tanh", "a = tanh(z)"
 
     def forward(self, z):
-        with np.errstate(over="ignore"):
-            return _tanh(z)
+        return _tanh(z)
 
     def forward_into(self, z, out):
         return _tanh(z, out)
