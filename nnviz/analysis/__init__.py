@@ -1,0 +1,59 @@
+"""nnviz.analysis: pure functions that turn a network + data into arrays a view draws.
+
+NumPy only (plus :mod:`nnviz.core` and :mod:`nnviz.data`); the widgets and the matplotlib plots both
+draw what these return::
+
+    grid = make_grid(resolution=100)                         # the playground's 100×100 view of [-6, 6]²
+    image = decision_grid(net, grid, features)               # (100, 100): row 0 is y = -6
+    rgba = output_rgba(image, net.task, discretize=False)    # (100, 100, 4) uint8, playground colours
+    png = encode_png(rgba)                                   # bytes for a bqplot Image / <img>
+    thumbs = neuron_grids(net, make_grid(resolution=24), features)   # one (units, 24, 24) per layer
+    first_hidden = layer_rgba(thumbs[0])                     # (units, 24, 24, 4); the output level:
+    output_units = layer_rgba(thumbs[-1], task=net.task)     # coloured as the output heatmap
+    src_level, i, j, w = edge_arrays(net); widths, signs = edge_style(w)
+"""
+from .colors import (
+    CLASS_COLORS,
+    HEATMAP_ALPHA,
+    PLAYGROUND_COLORS,
+    class_rgba,
+    diverging_rgba,
+    encode_png,
+    hex_to_rgb,
+    layer_rgba,
+    output_rgba,
+    sequential_rgba,
+    to_signed,
+)
+from .graph import Edge, edge_arrays, edge_curves, edge_list, edge_style, graph_layout
+from .grid import Grid, decision_grid, feature_grids, input_matrix, make_grid, neuron_grids
+from .metrics import accuracy, confusion_matrix, gradient_norms
+
+__all__ = [
+    "CLASS_COLORS",
+    "Edge",
+    "Grid",
+    "HEATMAP_ALPHA",
+    "PLAYGROUND_COLORS",
+    "accuracy",
+    "class_rgba",
+    "confusion_matrix",
+    "decision_grid",
+    "diverging_rgba",
+    "edge_arrays",
+    "edge_curves",
+    "edge_list",
+    "edge_style",
+    "encode_png",
+    "feature_grids",
+    "gradient_norms",
+    "graph_layout",
+    "hex_to_rgb",
+    "input_matrix",
+    "layer_rgba",
+    "make_grid",
+    "neuron_grids",
+    "output_rgba",
+    "sequential_rgba",
+    "to_signed",
+]
