@@ -5,59 +5,14 @@ same way: it names the argument, says what was expected and shows what came.
 """
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
 from nnviz.core import Network
-from nnviz.core._validation import describe
+from nnviz.core._validation import check_float, check_int, describe
 
 __all__ = ["check_dtype", "check_float", "check_int", "check_network", "check_features", "describe"]
 
 _FLOAT_DTYPES = ("float32", "float64")
-
-
-def check_int(name: str, value, *, low: int | None = None, high: int | None = None) -> int:
-    """Check that ``value`` is an integer (not a bool) in ``[low, high]``; return it as int.
-
-    Messages read ``"resolution must be an integer >= 2, got 1"``.
-    """
-    if low is not None and high is not None:
-        expected = f"an integer in [{low}, {high}]"
-    elif low is not None:
-        expected = f"an integer >= {low}"
-    elif high is not None:
-        expected = f"an integer <= {high}"
-    else:
-        expected = "an integer"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
-    value = int(value)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{name} must be {expected}, got {value}")
-    return value
-
-
-def check_float(name: str, value, *, low: float | None = None, high: float | None = None,
-                low_open: bool = False) -> float:
-    """Check that ``value`` is a finite real number, ``> low`` (``low_open``) or ``>= low``, and
-    ``<= high``; return it as float. Messages read ``"fps must be a number > 0, got -1.0"``."""
-    parts = []
-    if low is not None:
-        parts.append(f"{'>' if low_open else '>='} {low:g}")
-    if high is not None:
-        parts.append(f"<= {high:g}")
-    expected = "a finite number" + (" " + " and ".join(parts) if parts else "")
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
-    value = float(value)
-    bad = not math.isfinite(value)
-    bad |= low is not None and (value < low or (low_open and value == low))
-    bad |= high is not None and value > high
-    if bad:
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
-    return value
 
 
 def check_network(network, name: str = "network") -> Network:

@@ -65,16 +65,23 @@ def check_float(name: str, value, *, low=None, high=None, low_open=False, high_o
 
 
 def check_int(name: str, value, *, low=None, high=None) -> int:
-    """Check that ``value`` is an integer (not a bool) in ``[low, high]``; return it as int."""
+    """Check that ``value`` is an integer (not a bool) in ``[low, high]``; return it as int.
+
+    Messages read ``"resolution must be an integer >= 2, got 1"``.
+    """
+    if low is not None and high is not None:
+        expected = f"an integer in [{low}, {high}]"
+    elif low is not None:
+        expected = f"an integer >= {low}"
+    elif high is not None:
+        expected = f"an integer <= {high}"
+    else:
+        expected = "an integer"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {describe(value)}")
+        raise TypeError(f"{name} must be {expected}, got {describe(value)}")
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
-        if high is None:
-            raise ValueError(f"{name} must be >= {low}, got {value}")
-        if low is None:
-            raise ValueError(f"{name} must be <= {high}, got {value}")
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+        raise ValueError(f"{name} must be {expected}, got {value}")
     return value
 
 
