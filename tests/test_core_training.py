@@ -103,22 +103,46 @@ def test_callbacks_and_stop_training():
 
 
 @pytest.mark.filterwarnings("error")  # no RuntimeWarning may escape either
-def test_divergence_at_lr_10_is_detected_and_rolled_back():
+def test_divergence_at_lr_10_is_detected_and_rolled_back_to_a_sane_state():
     X, y = make_dataset("reg_plane", seed=0)
-    y = y * 50  # large targets make plain SGD at lr 10 explode at once
-    net = Network.mlp(2, [8, 8], activation="relu", loss="mse", optimizer=SGD(10.0), seed=0)
+    net = Network.mlp(2, [8, 8], activation="relu", loss="mse", optimizer=SGD(0.003), seed=0)
+    net.fit(X, y, epochs=3)
+    best = min(net.history["loss"])
+    net.optimizer.lr = 10.0
     with pytest.raises(DivergedError, match=r"diverged at step \d+ .*lower the learning rate \(lr = 10\)") as info:
         net.fit(X, y, epochs=20)
+    assert info.value.lr == 10.0 and info.value.step > net.step_
+    assert net.diverged_ is not None and "rolled back to epoch 3" in net.diverged_
+    # back at the best epoch end: finite, sane, and the history and counters agree with it
     assert np.isfinite(net._params).all()
-    assert net.diverged_ is not None and "rolled back" in net.diverged_
-    assert info.value.lr == 10.0 and info.value.step >= 1
-    loss, _ = net.evaluate(X, y)
-    assert np.isfinite(loss)
+    assert net.evaluate(X, y)[0] == pytest.approx(best, rel=1e-12)
+    assert net.epoch_ == 3 and len(net.history) == 3
     assert all(np.isfinite(v) for v in net.history["loss"])
-    # the user lowers the learning rate and carries on from the rolled-back state
-    net.optimizer.lr = 1e-5
-    net.fit(X, y, epochs=1)
-    assert net.diverged_ is None and np.isfinite(net._params).all()
+    # the user lowers the learning rate and carries on from there
+    net.optimizer.lr = 0.003
+    net.fit(X, y, epochs=2)
+    assert net.diverged_ is None and net.evaluate(X, y)[0] < best
+
+
+def test_divergence_in_the_first_epoch_rolls_back_to_its_start():
+    X, y = make_dataset("reg_plane", seed=0)
+    net = Network.mlp(2, [8, 8], activation="relu", loss="mse", optimizer=SGD(10.0), seed=0)
+    start = net._params.copy()
+    with pytest.raises(DivergedError, match=r"rolled back to step 0"):
+        net.fit(X, y * 50, epochs=5)
+    assert np.array_equal(net._params, start) and net.step_ == 0 and len(net.history) == 0
+
+
+def test_gradients_at_current_weights_do_not_step():
+    X, y = make_dataset("circle", n=40, seed=0)
+    net = Network.mlp(2, [3], seed=0, l2=0.01)
+    before = net._params.copy()
+    g = net.gradients(X[:10], y[:10])
+    assert np.array_equal(net._params, before) and net.step_ == 0
+    net.train_step(X[:10], y[:10])
+    np.testing.assert_array_equal(g[0]["W"], net.gradients()[0]["W"])
+    with pytest.raises(TypeError, match=r"gradients takes both X and y"):
+        net.gradients(X)
 
 
 def test_train_step_divergence_leaves_finite_parameters():

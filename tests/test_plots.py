@@ -194,3 +194,13 @@ def test_save_training_gif_checks_arguments(circle, tmp_path, kwargs, error, mes
 def test_importing_plots_does_not_import_matplotlib():
     code = "import sys, nnviz.plots\nassert 'matplotlib' not in sys.modules\n"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_playground_cmap_matches_the_heatmap_colours():
+    from nnviz.analysis import PLAYGROUND_COLORS, hex_to_rgb
+    from nnviz.plots import playground_cmap
+
+    cmap = playground_cmap()
+    for value, key in ((0.0, "negative"), (0.5, "neutral"), (1.0, "positive")):
+        rgb = np.round(np.array(cmap(value)[:3]) * 255)
+        np.testing.assert_allclose(rgb, hex_to_rgb(PLAYGROUND_COLORS[key]), atol=1)

@@ -20,6 +20,8 @@ from .optimizers import SGD, Optimizer, make_optimizer
 __all__ = ["LayerTrace", "Network"]
 
 _DTYPES = {"float64": np.float64, "float32": np.float32}
+#: a training loss this many times above the lowest so far (and above this value) counts as diverged
+_EXPLOSION = 1e4
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Network:
         self.diverged_ = None
         self.stop_training = False
         self._backup_step = 0
+        self._best = None  # (loss, params, step, epoch, history length) at the best epoch end so far
+        self._rollback_to_best = False
         self._bind_parameters(reinitialise=seed is not None)
 
     # -- construction ---------------------------------------------------------------------------
@@ -351,17 +355,44 @@ class Network:
         np.copyto(self._backup, self._params)
         self._backup_step = self.step_
 
+    def _remember_if_best(self, loss: float) -> None:
+        """Keep a copy of the parameters at the epoch end with the lowest training loss so far."""
+        if self._best is None or loss <= self._best[0]:
+            params = self._params.copy() if self._best is None else self._best[1]
+            np.copyto(params, self._params)
+            self._best = (loss, params, self.step_, self.epoch_, len(self.history))
+
     def _diverged(self, what: str) -> None:
+        """Roll back, forget the optimiser's state, record the message and raise DivergedError.
+
+        Inside ``fit`` the parameters go back to the end of the epoch with the lowest training loss so
+        far (the last state known to be sane: a run that blows up is usually huge but still finite for
+        a while before it turns into inf/NaN); otherwise, or before any epoch ended, to the last
+        checkpoint (``train_step``: the state before this step).
+        """
         step = self.step_
-        np.copyto(self._params, self._backup)
-        self.step_ = self._backup_step
+        if self._rollback_to_best and self._best is not None:
+            best_loss, params, self.step_, self.epoch_, n_epochs = self._best
+            np.copyto(self._params, params)
+            self.history.truncate(n_epochs)
+            where = f"epoch {self.epoch_}, step {self.step_}, where the training loss was {best_loss:.4g}, its lowest"
+        else:
+            np.copyto(self._params, self._backup)
+            self.step_ = self._backup_step
+            where = f"step {self.step_}"
         self._optimizer.reset()
         lr = self._optimizer.lr
         self.diverged_ = (
             f"diverged at step {step} ({what}): lower the learning rate (lr = {lr:g}). "
-            f"The parameters were rolled back to the last finite state (step {self.step_})."
+            f"The parameters were rolled back to {where}."
         )
         raise DivergedError(self.diverged_, step=step, lr=lr)
+
+    def _exploded(self, loss: float) -> bool:
+        """A non-finite loss, or one 10,000 times above the lowest so far (and above 10,000 × 1)."""
+        if not math.isfinite(loss):
+            return True
+        return self._best is not None and loss > _EXPLOSION * max(self._best[0], 1.0)
 
     def _forward_train(self, Xa: np.ndarray) -> np.ndarray:
         """Training forward pass on ``Xa`` of shape (n_samples, n_inputs + 1) (last column ones)."""
@@ -457,36 +488,44 @@ class Network:
         return Xa
 
     def _fit(self, X, T, epochs, batch_size, shuffle, val, callbacks) -> None:
+        self.stop_training = False
+        self._rollback_to_best = True  # a divergence inside fit goes back to the best epoch end
+        try:
+            with np.errstate(all="ignore"):
+                self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks)
+        finally:
+            self._rollback_to_best = False
+
+    def _epochs(self, X, T, epochs, batch_size, shuffle, val, callbacks) -> None:
         n = len(X)
         Xa = self._augment(X)
         forward, backward, update = self._forward_train, self._backward, self._update
-        self.stop_training = False
-        with np.errstate(all="ignore"):
-            for _ in range(epochs):
-                self._checkpoint()
-                Xs, Ts = Xa, T
-                if shuffle:
-                    perm = self.rng.permutation(n)
-                    Xs, Ts = Xa[perm], T[perm]
-                for start in range(0, n, batch_size):
-                    stop = start + batch_size
-                    forward(Xs[start:stop])
-                    backward(Ts[start:stop])
-                    update()
-                loss, acc = self._evaluate(X, T)
-                if not math.isfinite(loss):
-                    self._diverged(f"loss = {loss} at the end of epoch {self.epoch_ + 1}")
-                self.epoch_ += 1
-                self.diverged_ = None
-                logs = {"epoch": self.epoch_, "step": self.step_, "loss": loss, "accuracy": acc,
-                        "val_loss": None, "val_accuracy": None}
-                if val is not None:
-                    logs["val_loss"], logs["val_accuracy"] = self._evaluate(*val)
-                self.history.append(**logs)
-                for cb in callbacks:
-                    cb(self, logs)
-                if self.stop_training:
-                    break
+        for _ in range(epochs):
+            self._checkpoint()
+            Xs, Ts = Xa, T
+            if shuffle:
+                perm = self.rng.permutation(n)
+                Xs, Ts = Xa[perm], T[perm]
+            for start in range(0, n, batch_size):
+                stop = start + batch_size
+                forward(Xs[start:stop])
+                backward(Ts[start:stop])
+                update()
+            loss, acc = self._evaluate(X, T)
+            if self._exploded(loss):
+                self._diverged(f"training loss {loss:.4g} at the end of epoch {self.epoch_ + 1}")
+            self.epoch_ += 1
+            self.diverged_ = None
+            logs = {"epoch": self.epoch_, "step": self.step_, "loss": loss, "accuracy": acc,
+                    "val_loss": None, "val_accuracy": None}
+            if val is not None:
+                logs["val_loss"], logs["val_accuracy"] = self._evaluate(*val)
+            self.history.append(**logs)
+            self._remember_if_best(loss)
+            for cb in callbacks:
+                cb(self, logs)
+            if self.stop_training:
+                break
 
     def _evaluate(self, X, T):
         A = self._forward(X, False)
@@ -553,10 +592,23 @@ class Network:
                 out.append(LayerTrace(i, repr(layer), getattr(layer, "_Z", None), A))
         return out
 
-    def gradients(self) -> list[dict[str, np.ndarray]]:
-        """Copies of the last step's gradients, one dict per layer (``{"W", "b"}``; ``{}`` for Dropout).
+    def gradients(self, X=None, y=None) -> list[dict[str, np.ndarray]]:
+        """Gradients of the objective (data loss plus L1/L2 penalty), one dict per layer
+        (``{"W", "b"}``; ``{}`` for Dropout), as copies.
 
-        These are the gradients of the objective the optimiser used: data loss plus L1/L2 penalty."""
+        Without arguments: those of the last training step. With a batch ``(X, y)``: computed at the
+        current weights, without changing them (dropout active, as in a training step).
+        """
+        if (X is None) != (y is None):
+            raise TypeError("gradients takes both X and y (gradients at the current weights) or neither "
+                            "(the last step's)")
+        if X is not None:
+            X, T = self._prepare(X, y)
+            with np.errstate(all="ignore"):
+                self._forward_train(self._augment(X))
+                self._backward(T)
+                if self._l1 or self._l2:
+                    self._regularise()
         return [{k: v.copy() for k, v in l.grads.items()} for l in self.layers]
 
     # -- state ----------------------------------------------------------------------------------
@@ -595,6 +647,7 @@ class Network:
         self._optimizer.set_state({k[len("optimizer:"):]: v for k, v in state.items() if k.startswith("optimizer:")})
         if "rng" in state:  # shuffling and dropout carry on exactly where they were
             self.rng.bit_generator.state = json.loads(str(state["rng"]))
+        self._best = None
         self.diverged_ = None
 
     def reset(self, seed=None) -> None:
@@ -612,6 +665,7 @@ class Network:
         self.history.clear()
         self.step_ = self.epoch_ = 0
         self.diverged_ = None
+        self._best = None
 
     # -- configuration and files ----------------------------------------------------------------
     def to_config(self) -> dict:

@@ -9,8 +9,9 @@ object-oriented API on an Agg canvas (no pyplot state) and imports matplotlib on
     save_training_gif(net, X_train, y_train, "training.gif", epochs=100, frames=25)
 """
 from .boundary import plot_decision_boundary
+from .colormap import playground_cmap
 from .loss import plot_loss
 from .network import plot_network
 from .snapshot import save_training_gif, snapshot_figure
 
-__all__ = ["plot_decision_boundary", "plot_loss", "plot_network", "save_training_gif", "snapshot_figure"]
+__all__ = ["playground_cmap", "plot_decision_boundary", "plot_loss", "plot_network", "save_training_gif", "snapshot_figure"]

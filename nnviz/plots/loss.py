@@ -52,7 +52,7 @@ def plot_loss(history, ax=None):
         if np.isfinite(test).any():
             ax.plot(epochs, test, color=LOSS_COLORS["test"], linewidth=1.6, label=f"test  {test[-1]:.3f}")
         ax.set_xlim(epochs[0] - 1 if epochs.size == 1 else epochs[0], epochs[-1] + (epochs.size == 1))
-        ax.legend(frameon=False, fontsize=8, labelcolor=MUTED, loc="upper right")
+        ax.legend(frameon=False, fontsize=8, labelcolor=MUTED, loc="best")
     ax.set_ylim(bottom=0)
     style_loss_axes(ax)
     return fig
