@@ -124,13 +124,17 @@ def test_divergence_at_lr_10_is_detected_and_rolled_back_to_a_sane_state():
     assert net.diverged_ is None and net.evaluate(X, y)[0] < best
 
 
-def test_divergence_in_the_first_epoch_rolls_back_to_its_start():
-    X, y = make_dataset("reg_plane", seed=0)
-    net = Network.mlp(2, [8, 8], activation="relu", loss="mse", optimizer=SGD(10.0), seed=0)
+@pytest.mark.parametrize("scale", [1, 50])
+def test_divergence_in_the_first_epoch_rolls_back_to_the_start(scale):
+    X, y = make_dataset("reg_plane", n=400, seed=0)
+    net = Network.mlp(2, [4, 2], loss="mse", optimizer=SGD(10.0), seed=0)
     start = net._params.copy()
-    with pytest.raises(DivergedError, match=r"rolled back to step 0"):
-        net.fit(X, y * 50, epochs=5)
+    with pytest.raises(DivergedError, match=r"rolled back to epoch 0, step 0"):
+        net.fit(X, y * scale, epochs=20)
     assert np.array_equal(net._params, start) and net.step_ == 0 and len(net.history) == 0
+    net.optimizer.lr = 0.03  # lowering the learning rate is enough to carry on
+    net.fit(X, y * scale, epochs=20)
+    assert net.history["loss"][-1] < 0.05 * scale**2
 
 
 def test_gradients_at_current_weights_do_not_step():

@@ -492,6 +492,11 @@ class Network:
         self._rollback_to_best = True  # a divergence inside fit goes back to the best epoch end
         try:
             with np.errstate(all="ignore"):
+                if self._best is None and epochs:
+                    # the loss before any training is the first yardstick for an explosion
+                    loss = self._evaluate(X, T)[0]
+                    if math.isfinite(loss):
+                        self._remember_if_best(loss)
                 self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks)
         finally:
             self._rollback_to_best = False
