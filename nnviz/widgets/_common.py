@@ -1,0 +1,88 @@
+"""Small helpers every widget shares: argument checks, CSS classes, formatting, guarded callbacks.
+
+The argument checks are the core's (:mod:`nnviz.core._validation`), so every message in nnviz reads
+the same way: it names the argument, says what was expected and shows what came.
+"""
+from __future__ import annotations
+
+import functools
+import html
+
+import numpy as np
+
+from nnviz.core import Network
+from nnviz.core._validation import check_choice, check_float, check_int, describe
+
+__all__ = [
+    "add_class",
+    "check_bool",
+    "check_choice",
+    "check_float",
+    "check_int",
+    "check_network",
+    "describe",
+    "escape",
+    "format_epoch",
+    "format_number",
+    "guarded",
+    "set_visible",
+]
+
+escape = html.escape
+
+
+def check_network(network, name: str = "network", allow_none: bool = False):
+    """Check that ``network`` is an :class:`nnviz.core.Network` (or None when allowed)."""
+    if network is None and allow_none:
+        return None
+    if not isinstance(network, Network):
+        raise TypeError(f"{name} must be an nnviz.core.Network, got {describe(network)}")
+    return network
+
+
+def check_bool(name: str, value) -> bool:
+    """Check that ``value`` is a bool (NumPy bools included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {describe(value)}")
+    return bool(value)
+
+
+def add_class(widget, *names: str):
+    """Add CSS classes to a widget (the stable hooks browser tests and styles use); returns it."""
+    for name in names:
+        widget.add_class(name)
+    return widget
+
+
+def set_visible(widget, visible: bool) -> None:
+    """Show or hide a widget without removing it from the layout tree."""
+    widget.layout.display = None if visible else "none"
+
+
+def format_number(value: float) -> str:
+    """A rate as the playground writes it: ``1e-05 → "0.00001"``, ``10.0 → "10"``."""
+    return np.format_float_positional(float(value), trim="-")
+
+
+def format_epoch(epoch: int) -> str:
+    """The playground's epoch counter: ``1234 → "001,234"``."""
+    return f"{epoch // 1000:03d},{epoch % 1000:03d}" if epoch < 1_000_000 else f"{epoch:,}"
+
+
+def guarded(method):
+    """Decorate a widget callback so that an exception shows in the widget instead of vanishing.
+
+    ipywidgets swallows exceptions raised in observers and button handlers (they end up in a log the
+    learner never sees). The wrapped method reports the exception through ``self.report_error``
+    (every nnviz widget has one) and returns None.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never swallowed silently
+            self.report_error(exc)
+            return None
+
+    return wrapper

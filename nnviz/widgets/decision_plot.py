@@ -1,0 +1,345 @@
+"""The big square: the network's output over the plane, with the data points on top."""
+from __future__ import annotations
+
+import bqplot
+import numpy as np
+import traitlets
+from ipywidgets import HTML, Button, HBox, Layout, VBox
+
+from nnviz.analysis import (
+    CLASS_COLORS,
+    PLAYGROUND_COLORS,
+    decision_grid,
+    diverging_rgba,
+    encode_png,
+    feature_grids,
+    make_grid,
+    neuron_grids,
+    output_rgba,
+    sequential_rgba,
+)
+from nnviz.data import FEATURES, check_dataset
+
+from ._colors import on_white, point_colors
+from ._common import add_class, check_bool, check_int, check_network, describe, escape, guarded, set_visible
+from ._image_feed import ImageFeed
+from ._style import style_widget
+from .status import ReportsErrors, StatusArea
+
+__all__ = ["DecisionBoundaryPlot"]
+
+VIEW = (-6.0, 6.0, -6.0, 6.0)
+_MARGIN = {"top": 6, "bottom": 26, "left": 32, "right": 6}
+
+
+class DecisionBoundaryPlot(ReportsErrors, VBox):
+    """The network's output over [-6, 6]² as an orange–white–blue heatmap, with the data on top.
+
+    Binary output: P(class 1) from orange (0) through grey (0.5) to blue (1). Multi-class: each region
+    in its class colour, faded where the network is unsure. Regression: the output on the same scale
+    over [-1, 1]. Training points have a white edge, test points a black one (as in the playground).
+    Any neuron can be shown large instead of the output (:meth:`show_neuron`).
+
+    The heatmap is coloured in NumPy and sent as one small PNG per redraw (a bqplot ``Image`` mark with
+    fixed scales): the browser decodes one image instead of drawing 10,000 cells.
+
+    Parameters
+    ----------
+    network : nnviz.core.Network
+    X_train : array-like of shape (n_samples, 2)
+        Training points (x1, x2) — the raw points, not the features.
+    y_train : array-like of shape (n_samples,)
+        Their labels (0/1, class labels) or regression targets.
+    X_test, y_test : array-like or None
+        Test points, drawn with a black edge when ``show_test``.
+    features : sequence of str, default ("x1", "x2")
+        The network's input features (keys of :data:`nnviz.data.FEATURES`), one per input.
+    resolution : int, default 100
+        Grid cells per side (the playground's 100 x 100).
+    discretize : bool, default False
+        Flat class colours instead of the graded output.
+    show_test : bool, default True
+    size : int, default 300
+        Side of the heatmap in pixels.
+    title : str or None, default "Output"
+        Heading above the plot while it shows the output (None: no heading then; a neuron shown
+        large is always named).
+    status : StatusArea or None
+        Where messages go (a new one below the plot when None).
+
+    Attributes
+    ----------
+    figure : bqplot.Figure
+        CSS class ``nnviz-decision``; its ``<image>`` is the heatmap.
+    image : ImageFeed
+        ``image.png`` holds the PNG on screen, ``image.mark`` the bqplot mark.
+    train_scatter, test_scatter : bqplot.Scatter
+    focus : tuple (level, unit) or None
+        What the heatmap shows: None for the output; level 0 is the input features, level ``l >= 1``
+        the l-th Dense layer.
+
+    Examples
+    --------
+    >>> X, y = make_dataset("circle", seed=0)
+    >>> net = Network.mlp(2, [4, 2], seed=0)
+    >>> plot = DecisionBoundaryPlot(net, X, y)
+    >>> net.fit(X, y, epochs=20); plot.update()
+    """
+
+    focus = traitlets.Any(None, help="None (the output) or (level, unit) of the neuron shown large")
+
+    def __init__(
+        self,
+        network,
+        X_train,
+        y_train,
+        X_test=None,
+        y_test=None,
+        features=("x1", "x2"),
+        *,
+        resolution: int = 100,
+        discretize: bool = False,
+        show_test: bool = True,
+        size: int = 300,
+        title: str | None = "Output",
+        status: StatusArea | None = None,
+    ):
+        self._network = check_network(network)
+        self._features = self._check_features(features, self._network)
+        self._grid = make_grid(VIEW, check_int("resolution", resolution, low=2, high=400))
+        self._discretize = check_bool("discretize", discretize)
+        size = check_int("size", size, low=50, high=2000)
+        if title is not None and not isinstance(title, str):
+            raise TypeError(f"title must be a string or None, got {describe(title)}")
+        self._title = title
+        own_status = status is None
+        self.status = StatusArea() if own_status else status
+
+        xmin, xmax, ymin, ymax = VIEW
+        self.x_scale = bqplot.LinearScale(min=xmin, max=xmax)
+        self.y_scale = bqplot.LinearScale(min=ymin, max=ymax)
+        scales = {"x": self.x_scale, "y": self.y_scale}
+        self.image = ImageFeed(scales, x=(xmin, xmax), y=(ymin, ymax), pixelated=False)
+        point_style = dict(scales=scales, default_size=26, stroke_width=1.0, enable_hover=False, interactions={})
+        self.train_scatter = bqplot.Scatter(x=[], y=[], stroke="white", **point_style)
+        self.test_scatter = bqplot.Scatter(x=[], y=[], stroke="black", **point_style)
+        ticks = dict(tick_values=np.arange(-6, 7, 2), tick_style={"font-size": "10px"}, grid_lines="none")
+        axes = [
+            bqplot.Axis(scale=self.x_scale, **ticks),
+            bqplot.Axis(scale=self.y_scale, side="left", **ticks),
+        ]
+        self.figure = bqplot.Figure(
+            marks=[self.image.mark, self.train_scatter, self.test_scatter],
+            axes=axes,
+            fig_margin=dict(_MARGIN),
+            padding_x=0.0,
+            padding_y=0.0,
+            animation_duration=0,
+            min_aspect_ratio=0.01,
+            max_aspect_ratio=100,
+            layout=Layout(
+                width=f"{size + _MARGIN['left'] + _MARGIN['right']}px",
+                height=f"{size + _MARGIN['top'] + _MARGIN['bottom']}px",
+                margin="0",
+            ),
+        )
+        add_class(self.figure, "nnviz-decision")
+        self.title = HTML()
+        add_class(self.title, "nnviz-decision-title")
+        self.output_button = Button(description="Show output", icon="undo", tooltip="show the network's output again",
+                                    layout=Layout(width="auto", height="24px"))
+        add_class(self.output_button, "nnviz-show-output")
+        self.legend = HTML()
+        add_class(self.legend, "nnviz-legend")
+        self.header = HBox([self.title, self.output_button],
+                           layout=Layout(align_items="center", justify_content="space-between", min_height="26px"))
+        super().__init__([self.header, self.figure, self.legend] + ([style_widget(), self.status] if own_status else []))
+        add_class(self, "nnviz-decision-plot")
+        self.output_button.on_click(self._on_output_button)
+
+        self.set_data(X_train, y_train, X_test, y_test)
+        self.show_test = show_test
+        self._refresh_labels()
+        self.update()
+
+    # -- checks ---------------------------------------------------------------------------------
+    @staticmethod
+    def _check_features(features, network):
+        if isinstance(features, str) or not hasattr(features, "__iter__"):
+            raise TypeError(f"features must be a sequence of feature names such as ('x1', 'x2'), got {describe(features)}")
+        features = tuple(features)
+        for f in features:
+            if f not in FEATURES:
+                raise ValueError(f"unknown feature {f!r}; expected one of {', '.join(FEATURES)}")
+        if len(features) != network.n_inputs:
+            raise ValueError(f"features must name one input per network input ({network.n_inputs}), got {len(features)}: {features}")
+        return features
+
+    def _check_xy(self, X, y, names):
+        try:
+            return check_dataset(X, y, task=self._network.task)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{names}: {exc}") from None
+
+    # -- properties -----------------------------------------------------------------------------
+    @property
+    def network(self):
+        return self._network
+
+    @property
+    def features(self) -> tuple:
+        return self._features
+
+    @property
+    def png(self) -> bytes:
+        """The PNG of the heatmap on screen."""
+        return self.image.png
+
+    @property
+    def discretize(self) -> bool:
+        return self._discretize
+
+    @discretize.setter
+    def discretize(self, value) -> None:
+        self._discretize = check_bool("discretize", value)
+        self.update()
+
+    @property
+    def show_test(self) -> bool:
+        return bool(self.test_scatter.visible)
+
+    @show_test.setter
+    def show_test(self, value) -> None:
+        self.test_scatter.visible = check_bool("show_test", value)
+
+    # -- changing what is drawn -----------------------------------------------------------------
+    def set_network(self, network, features=None) -> None:
+        """Draw another network (and its features); the view returns to the output."""
+        network = check_network(network)
+        features = self._check_features(self._features if features is None else features, network)
+        self._network, self._features, self.focus = network, features, None
+        self._refresh_labels()
+        self.update()
+
+    def set_data(self, X_train, y_train, X_test=None, y_test=None) -> None:
+        """Replace the points drawn (the network's task decides how labels are coloured)."""
+        task = self._network.task
+        X_train, y_train = self._check_xy(X_train, y_train, "X_train, y_train")
+        if (X_test is None) != (y_test is None):
+            raise ValueError("X_test and y_test must be given together (or both None)")
+        if X_test is not None:
+            X_test, y_test = self._check_xy(X_test, y_test, "X_test, y_test")
+        with self.train_scatter.hold_sync():
+            self.train_scatter.x = X_train[:, 0].astype(np.float32)
+            self.train_scatter.y = X_train[:, 1].astype(np.float32)
+            self.train_scatter.colors = point_colors(y_train, task)
+        with self.test_scatter.hold_sync():
+            if X_test is None:
+                self.test_scatter.x, self.test_scatter.y = np.zeros(0, np.float32), np.zeros(0, np.float32)
+            else:
+                self.test_scatter.x = X_test[:, 0].astype(np.float32)
+                self.test_scatter.y = X_test[:, 1].astype(np.float32)
+                self.test_scatter.colors = point_colors(y_test, task)
+
+    def show_neuron(self, level: int, unit: int) -> None:
+        """Show one neuron large: ``level`` 0 is the input features, ``level >= 1`` the Dense layers
+        (the last one is the output layer), ``unit`` counts from 0."""
+        sizes = [len(self._features)] + self._network.sizes[1:]
+        level = check_int("level", level, low=0, high=len(sizes) - 1)
+        unit = check_int("unit", unit, low=0, high=sizes[level] - 1)
+        last = len(sizes) - 1
+        self.focus = None if (level == last and sizes[last] == 1) else (level, unit)
+        self._refresh_labels()
+        self.update()
+
+    def show_output(self) -> None:
+        """Show the network's output again."""
+        self.focus = None
+        self._refresh_labels()
+        self.update()
+
+    # -- drawing --------------------------------------------------------------------------------
+    def _rgba(self) -> np.ndarray | None:
+        """The heatmap's colours (resolution, resolution, 4), or None if the values are not finite."""
+        net, grid, features = self._network, self._grid, self._features
+        if self.focus is None:
+            values = decision_grid(net, grid, features)
+            if not np.isfinite(values).all():
+                return None
+            return output_rgba(values, net.task, self._discretize)
+        level, unit = self.focus
+        if level == 0:
+            values = feature_grids(grid, features)[unit]
+            top = float(np.abs(values).max()) or 1.0
+            return diverging_rgba(values, -top, top)
+        values = neuron_grids(net, grid, features)[level - 1][unit]
+        if not np.isfinite(values).all():
+            return None
+        if level == len(net.dense_layers) and net.task == "multiclass":
+            return sequential_rgba(values, CLASS_COLORS[unit % len(CLASS_COLORS)])
+        if level == len(net.dense_layers) and net.task == "binary":
+            return diverging_rgba(values, 0.0, 1.0, self._discretize)
+        return diverging_rgba(values, -1.0, 1.0)
+
+    def update(self) -> bool:
+        """Recompute the heatmap from the network's current weights and send it if it changed.
+
+        Returns False (and keeps the previous picture, with a warning) when the network's output is
+        not finite: nothing is ever drawn from NaN.
+        """
+        rgba = self._rgba()
+        if rgba is None:
+            if self.status.kind != "error":  # a divergence message says more; keep it
+                self.status.warning("The network's output is not finite (NaN or inf); the picture was not updated.")
+            return False
+        return self.image.show(encode_png(on_white(rgba)))
+
+    def _refresh_labels(self) -> None:
+        text = self._describe_focus()
+        self.title.value = f"<span class='nnviz-header'>{escape(text)}</span>" if text else ""
+        set_visible(self.output_button, self.focus is not None)
+        self.legend.value = self._legend_html()
+
+    def _describe_focus(self) -> str:
+        if self.focus is None:
+            return self._title or ""
+        level, unit = self.focus
+        if level == 0:
+            return f"Input {FEATURES[self._features[unit]].label}"
+        if level == len(self._network.dense_layers):
+            return f"Output unit {unit} (P(class {unit}))" if self._network.task == "multiclass" else f"Output unit {unit}"
+        return f"Neuron {unit + 1} of hidden layer {level}"
+
+    def _legend_html(self) -> str:
+        neg, mid, pos = PLAYGROUND_COLORS["negative"], PLAYGROUND_COLORS["neutral"], PLAYGROUND_COLORS["positive"]
+        task = self._network.task
+        if self.focus is None and task == "multiclass":
+            k = self._network.n_outputs
+            chips = "".join(
+                f"<span style='display:inline-block;width:10px;height:10px;background:{CLASS_COLORS[c % len(CLASS_COLORS)]};"
+                f"margin:0 3px 0 8px;vertical-align:middle'></span>class {c}"
+                for c in range(k)
+            )
+            return f"<div class='nnviz-small'>{chips}</div>"
+        if self.focus is None and task == "binary":
+            left, right = "class 0 (P = 0)", "class 1 (P = 1)"
+        elif self.focus is not None and self.focus[0] == 0:
+            left, right = "low", "high"
+        else:
+            left, right = "−1", "+1"
+        return (
+            "<div class='nnviz-small' style='display:flex;align-items:center;gap:6px'>"
+            f"<span>{left}</span><span style='flex:1;height:8px;border-radius:2px;"
+            f"background:linear-gradient(to right,{neg},{mid},{pos});opacity:0.75'></span><span>{right}</span></div>"
+        )
+
+    @guarded
+    def _on_output_button(self, _button) -> None:
+        self.show_output()
+
+    def __repr__(self) -> str:
+        shown = self._describe_focus() if self.focus is not None else "the output"
+        return (
+            f"DecisionBoundaryPlot({self._network!r}, {len(self.train_scatter.x)} train / "
+            f"{len(self.test_scatter.x)} test points, showing {shown})"
+        )

@@ -1,0 +1,340 @@
+"""Headless tests of the Playground's parts, each used on its own: set a control as a user would and
+assert on the network and on the mark data the browser would receive."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nnviz.core import Network
+from nnviz.data import make_dataset, train_test_split
+from nnviz.widgets import (
+    ActivationHeatmaps,
+    ArchitectureBuilder,
+    DecisionBoundaryPlot,
+    LearningRateControl,
+    LossChart,
+    NetworkGraph,
+    StatusArea,
+)
+
+
+@pytest.fixture(scope="module")
+def circle():
+    X, y = make_dataset("circle", noise=0.1, seed=0)
+    return train_test_split(X, y, train_ratio=0.5, seed=0)
+
+
+@pytest.fixture
+def net():
+    return Network.mlp(2, [4, 2], activation="tanh", seed=0)
+
+
+def decode(png: bytes) -> np.ndarray:
+    """The PNG as an RGB(A) array, as the browser would show it."""
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+# ------------------------------------------------------------------------------- StatusArea
+def test_status_area_shows_kinds_and_escapes_html():
+    status = StatusArea()
+    assert status.kind == "info" and status.text == "" and "nnviz-status" in status._dom_classes
+    status.error("<b>boom</b>")
+    assert status.kind == "error" and "&lt;b&gt;boom" in status.value and "nnviz-status-error" in status._dom_classes
+    status.success("ok")
+    assert "nnviz-status-error" not in status._dom_classes and "nnviz-status-success" in status._dom_classes
+    with pytest.raises(ValueError, match="kind must be one of"):
+        status.show("x", kind="loud")
+    try:
+        raise RuntimeError("inner")
+    except RuntimeError as exc:
+        status.exception(exc)
+    assert status.text == "RuntimeError: inner" and "Traceback" in status.value
+    status.clear()
+    assert status.value == "" and repr(status) == "StatusArea(empty)"
+
+
+# ------------------------------------------------------------------------------- LearningRateControl
+def test_learning_rate_slider_sets_optimizer_lr_only(net):
+    control = LearningRateControl(net)
+    assert control.value == 0.03 and "nnviz-lr" in control.slider._dom_classes
+    assert [label for label, _ in control.slider.options][0] == "0.00001"
+    W = net.dense_layers[0].W.copy()
+    control.slider.value = 0.3
+    assert net.optimizer.lr == 0.3
+    np.testing.assert_array_equal(net.dense_layers[0].W, W)  # nothing else touched
+    control.value = 10.0
+    assert net.optimizer.lr == 10.0
+    assert "lr=10" in repr(control)
+
+
+def test_learning_rate_follows_a_new_network_without_writing_back(net):
+    control = LearningRateControl(net, value=0.1)
+    assert net.optimizer.lr == 0.03  # constructing does not change the network
+    other = Network.mlp(2, [3], seed=1, optimizer={"type": "sgd", "lr": 0.005})
+    control.network = other
+    assert control.value == 0.005 and 0.005 in control.rates and other.optimizer.lr == 0.005
+    control.value = 1.0
+    assert other.optimizer.lr == 1.0 and net.optimizer.lr == 0.03
+
+
+def test_learning_rate_validation(net):
+    with pytest.raises(TypeError, match="network must be an nnviz.core.Network"):
+        LearningRateControl("net")
+    with pytest.raises(ValueError, match="value must be a learning rate > 0"):
+        LearningRateControl(net, value=-1)
+    with pytest.raises(ValueError, match="value must be one of the slider's rates"):
+        LearningRateControl(net).value = 0.02
+    with pytest.raises(TypeError, match="rates must be a sequence"):
+        LearningRateControl(net, rates="fast")
+
+
+# ------------------------------------------------------------------------------- ArchitectureBuilder
+def test_builder_buttons_change_the_spec_and_the_built_network():
+    builder = ArchitectureBuilder(hidden=[4, 2])
+    builder.add_layer_button.click()
+    assert builder.spec["hidden"] == [4, 2, 2] and builder.spec["activations"] == ["tanh"] * 3
+    builder.add_neuron_buttons[0].click()
+    builder.remove_neuron_buttons[1].click()
+    assert builder.hidden == [5, 1, 2]
+    assert builder.remove_neuron_buttons[1].disabled  # a layer keeps one neuron
+    builder.remove_layer_button.click()
+    assert builder.hidden == [5, 1]
+    net = builder.build("binary", seed=0)
+    assert net.sizes == [2, 5, 1, 1] and net.loss.name == "bce"
+    assert builder.build("multiclass", n_classes=3).sizes[-1] == 3
+    assert builder.build("regression").loss.name == "mse"
+
+
+def test_builder_limits_and_zero_layers():
+    builder = ArchitectureBuilder(hidden=[8], max_layers=2, max_neurons=8)
+    assert builder.add_neuron_buttons[0].disabled
+    with pytest.raises(ValueError, match="already has 8 neurons"):
+        builder.add_neuron(0)
+    builder.add_layer()
+    assert builder.add_layer_button.disabled
+    builder.remove_layer()
+    builder.remove_layer()
+    assert builder.hidden == [] and builder.remove_layer_button.disabled
+    assert builder.build("binary").sizes == [2, 1]  # logistic regression
+    builder.remove_layer_button.click()  # disabled in the browser; a forced click reports, not raises
+    assert builder.status.kind == "error" and "no hidden layer" in builder.status.text
+
+
+def test_builder_feature_toggles_and_activations():
+    builder = ArchitectureBuilder()
+    builder.feature_buttons["x1^2"].value = True
+    builder.feature_buttons["sin(x2)"].value = True
+    assert builder.features == ["x1", "x2", "x1^2", "sin(x2)"]
+    assert builder.build("binary").n_inputs == 4
+    for name in ("x1", "x2", "x1^2"):
+        builder.feature_buttons[name].value = False
+    builder.feature_buttons["sin(x2)"].value = False  # the last one: refused, put back
+    assert builder.features == ["sin(x2)"] and builder.feature_buttons["sin(x2)"].value
+    assert builder.status.kind == "warning"
+    builder.activation_dropdown.value = "relu"
+    assert builder.activations == ["relu", "relu"]
+    builder.layer_activation_dropdowns[1].value = "sigmoid"
+    net = builder.build("binary")
+    assert [l.activation.name for l in net.dense_layers] == ["relu", "sigmoid", "sigmoid"]
+
+
+def test_builder_from_network_lock_and_validation(net):
+    builder = ArchitectureBuilder(net)
+    assert builder.hidden == [4, 2] and "4 tanh → 2 tanh" in repr(builder)
+    builder.lock(["layers", "features"])
+    assert builder.add_layer_button.disabled and builder.feature_buttons["x1"].disabled
+    assert not builder.add_neuron_buttons[0].disabled
+    with pytest.raises(ValueError, match="unknown control 'colour'; valid names: features, layers"):
+        builder.lock(["colour"])
+    with pytest.raises(ValueError, match="features must name one input per network input"):
+        ArchitectureBuilder(net, features=["x1"])
+    with pytest.raises(ValueError, match="unknown feature 'x3'"):
+        ArchitectureBuilder(features=["x3"])
+    with pytest.raises(ValueError, match=r"hidden\[0\] must be .*\[1, 8\], got 9"):
+        ArchitectureBuilder(hidden=[9])
+    with pytest.raises(ValueError, match="activation must be one of"):
+        ArchitectureBuilder(activation="softmax")
+
+
+# ------------------------------------------------------------------------------- DecisionBoundaryPlot
+def test_decision_plot_draws_the_data_and_the_output(net, circle):
+    X_train, X_test, y_train, y_test = circle
+    plot = DecisionBoundaryPlot(net, X_train, y_train, X_test, y_test)
+    np.testing.assert_allclose(plot.train_scatter.x, X_train[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(plot.test_scatter.y, X_test[:, 1], rtol=1e-6)
+    assert plot.train_scatter.colors[int(np.argmax(y_train == 0))] == "#f59322"  # class 0 orange
+    assert plot.train_scatter.colors[int(np.argmax(y_train == 1))] == "#0877bd"
+    assert plot.train_scatter.x.dtype == np.float32
+    assert plot.x_scale.min == -6 and plot.x_scale.max == 6  # fixed scales, never auto
+    image = decode(plot.png)
+    assert image.shape == (100, 100, 3)
+    before = plot.png
+    net.fit(X_train, y_train, epochs=20)
+    assert plot.update() and plot.png != before
+    # the centre (class 1) turns blue: image row 0 is the top (y = +6)
+    centre = decode(plot.png)[50, 50].astype(int)
+    assert centre[2] > centre[0]
+    assert "nnviz-decision" in plot.figure._dom_classes
+
+
+def test_decision_plot_discretize_show_test_and_focus(net, circle):
+    X_train, X_test, y_train, y_test = circle
+    net.fit(X_train, y_train, epochs=10)
+    plot = DecisionBoundaryPlot(net, X_train, y_train, X_test, y_test, show_test=False)
+    assert not plot.test_scatter.visible
+    plot.show_test = True
+    assert plot.test_scatter.visible
+    smooth = plot.png
+    plot.discretize = True
+    colors = np.unique(decode(plot.png).reshape(-1, 3), axis=0)
+    assert plot.png != smooth and len(colors) == 2  # two flat colours
+    plot.show_neuron(1, 2)
+    assert plot.focus == (1, 2) and "Neuron 3 of hidden layer 1" in plot.title.value
+    assert plot.output_button.layout.display is None
+    plot.output_button.click()
+    assert plot.focus is None and plot.output_button.layout.display == "none"
+    plot.show_neuron(0, 1)
+    assert "Input X₂" in plot.title.value
+    plot.show_neuron(3, 0)  # the single output unit is the output itself
+    assert plot.focus is None
+    with pytest.raises(ValueError, match=r"unit must be .*\[0, 3\], got 4"):
+        plot.show_neuron(1, 4)
+
+
+def test_decision_plot_never_draws_non_finite_values(circle):
+    X_train, X_test, y_train, y_test = circle
+    net = Network.mlp(2, [4], activation="relu", seed=0)
+    plot = DecisionBoundaryPlot(net, X_train, y_train)
+    before = plot.png
+    # hidden units overflow to +inf (float32), and inf - inf is NaN at the output
+    net.dense_layers[0].W = np.full((2, 4), 1e38)
+    net.dense_layers[1].W = np.array([[1.0], [-1.0], [1.0], [-1.0]])
+    assert plot.update() is False
+    assert plot.png == before and plot.status.kind == "warning"
+
+
+def test_decision_plot_multiclass_and_regression_colours():
+    X, y = make_dataset("blobs", n=120, seed=0, n_classes=3)
+    net = Network.mlp(2, [5], n_outputs=3, loss="cross_entropy", seed=0)
+    plot = DecisionBoundaryPlot(net, X, y)
+    assert set(plot.train_scatter.colors) == {"#f59322", "#0877bd", "#2e9e4f"}
+    assert "class 2" in plot.legend.value
+    plot.show_neuron(2, 1)
+    assert "P(class 1)" in plot.title.value
+    Xr, yr = make_dataset("reg_plane", n=100, seed=0)
+    reg = Network.mlp(2, [3], loss="mse", seed=0)
+    plot = DecisionBoundaryPlot(reg, Xr, yr)
+    assert len(set(plot.train_scatter.colors)) > 10  # targets on the orange-blue scale
+
+
+def test_decision_plot_validation(net, circle):
+    X_train, X_test, y_train, y_test = circle
+    with pytest.raises(ValueError, match="X_train, y_train:"):
+        DecisionBoundaryPlot(net, X_train[:, :1], y_train)
+    with pytest.raises(ValueError, match="X_test and y_test must be given together"):
+        DecisionBoundaryPlot(net, X_train, y_train, X_test)
+    with pytest.raises(ValueError, match="features must name one input per network input"):
+        DecisionBoundaryPlot(net, X_train, y_train, features=["x1", "x2", "x1^2"])
+    with pytest.raises(TypeError, match="discretize must be True or False"):
+        DecisionBoundaryPlot(net, X_train, y_train, discretize="yes")
+
+
+# ------------------------------------------------------------------------------- ActivationHeatmaps
+def test_activation_heatmaps_click_shows_neuron_large(net, circle):
+    X_train, X_test, y_train, y_test = circle
+    plot = DecisionBoundaryPlot(net, X_train, y_train)
+    heat = ActivationHeatmaps(net, main_plot=plot)
+    assert heat.nodes == [(1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (2, 1), (3, 0)]
+    assert len(heat.node_scatter.x) == 7 and heat.thumbnail % 2 == 0
+    image = decode(heat.png)
+    assert image.ndim == 3 and image.shape[2] == 3
+    heat._on_node_click(heat.node_scatter, {"event": "element_click", "data": {"index": 4}})
+    assert heat.selected == (2, 0) and plot.focus == (2, 0) and heat.selection_frame.visible
+    heat._on_node_click(heat.node_scatter, {"event": "element_click", "data": {"index": 4}})
+    assert heat.selected is None and plot.focus is None
+    heat.select(1, 3)
+    plot.output_button.click()  # going back in the big plot clears the selection here too
+    assert heat.selected is None and not heat.selection_frame.visible
+    before = heat.png
+    net.fit(X_train, y_train, epochs=10)
+    assert heat.update() and heat.png != before
+    with pytest.raises(ValueError, match=r"level must be .*\[1, 3\], got 0"):
+        heat.select(0, 0)
+
+
+# ------------------------------------------------------------------------------- NetworkGraph
+def test_network_graph_links_by_weight(net):
+    graph = NetworkGraph(net)
+    n_links = 2 * 4 + 4 * 2 + 2 * 1
+    assert len(graph.handles.x) == n_links
+    # one link per row (bqplot squeezes a single line to 1-D)
+    drawn = sum(mark.x.shape[0] if mark.x.ndim == 2 else 1 for mark in graph.link_marks if mark.visible)
+    assert drawn == n_links
+    # the widest link is the largest |w|, coloured by its sign on the fixed [-1, 1] scale
+    net.dense_layers[0].W = np.array([[4.9, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -0.01]])
+    graph.update()
+    widest = graph.link_marks[-1]
+    assert widest.visible and widest.x.ndim == 1 and list(widest.color) == [1.0]
+    assert graph.link_colors.min == -1 and graph.link_colors.max == 1
+    assert graph.nodes[0] == (0, 0) and graph.input_labels.text[0] == "X₁"
+
+
+def test_network_graph_click_link_and_type_weight(net):
+    graph = NetworkGraph(net)
+    seen = []
+    graph.on_weight_change.append(lambda *args: seen.append(args))
+    assert graph.weight_input.disabled
+    k = 2 * 4 + 1 * 2 + 1  # link (layer 1, i=1, j=1) in edge_arrays order
+    graph._on_handle_click(graph.handles, {"event": "element_click", "data": {"index": k}})
+    assert graph.selected_link == (1, 1, 1) and not graph.weight_input.disabled
+    assert graph.weight_input.value == pytest.approx(net.dense_layers[1].W[1, 1], abs=1e-4)
+    assert "neuron 2 of layer 1 → neuron 2 of layer 2" in graph.weight_label.value
+    graph.weight_input.value = 2.5
+    assert net.dense_layers[1].W[1, 1] == 2.5 and seen == [(1, 1, 1, 2.5)]
+    assert "2.500" in graph.weight_label.value and graph.selected_mark.visible
+    graph.set_weight(-1.0, layer=0, i=0, j=3)
+    assert net.dense_layers[0].W[0, 3] == -1.0
+    graph.select_link(None)
+    with pytest.raises(ValueError, match="no link selected"):
+        graph.set_weight(1.0)
+    with pytest.raises(ValueError, match=r"j must be .*\[0, 1\], got 2"):
+        graph.select_link(1, 0, 2)
+    graph.select_link(0, 0, 0)
+    graph.weight_button.click()  # "Set weight" with the value shown
+    with pytest.raises(ValueError, match="value must be a finite number"):
+        graph.set_weight(float("inf"))
+
+
+def test_network_graph_many_layers_fits(circle):
+    net = Network.mlp(7, [8] * 6, seed=0)
+    features = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
+    graph = NetworkGraph(net, features)
+    assert len(graph.nodes) == 7 + 48 + 1
+    xs = np.asarray(graph.node_scatter.x)
+    assert xs.min() - graph.thumbnail / 2 >= 0 and xs.max() + graph.thumbnail / 2 <= graph.width
+    assert graph.thumbnail >= 8
+
+
+# ------------------------------------------------------------------------------- LossChart
+def test_loss_chart_follows_history(net, circle):
+    X_train, X_test, y_train, y_test = circle
+    chart = LossChart(net)
+    assert "–" in chart.summary.value and len(chart.train_line.x) == 0
+    net.fit(X_train, y_train, epochs=12, validation_data=(X_test, y_test))
+    chart.update()
+    h = net.history
+    np.testing.assert_allclose(chart.train_line.y, h["loss"], rtol=1e-6)
+    np.testing.assert_allclose(chart.test_line.y, h["val_loss"], rtol=1e-6)
+    assert f"{h['val_loss'][-1]:.3f}" in chart.summary.value and f"{h['loss'][-1]:.3f}" in chart.summary.value
+    assert "accuracy" in chart.summary.value
+    assert chart.x_scale.max == 20 and chart.y_scale.max >= max(h["loss"])
+    assert repr(chart).startswith("LossChart(12 epochs")
+
+
+def test_loss_chart_thins_long_runs(net, circle):
+    X_train, _, y_train, _ = circle
+    net.fit(X_train, y_train, epochs=450, batch_size=250)
+    chart = LossChart(net)
+    assert len(chart.train_line.x) <= 400 and chart.train_line.x[-1] == 450
+    assert len(chart.test_line.x) == 0  # no validation data: no test curve
