@@ -26,15 +26,6 @@ def describe(value):
     return f"{type(value).__name__} {value!r}"
 
 
-def check_int(value, name, minimum=1):
-    """Return ``value`` as an ``int`` after checking it is an integer ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}, got {describe(value)}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value}")
-    return int(value)
-
-
 def check_real(value, name):
     """Return ``value`` as a finite ``float`` after checking it is a real number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -51,26 +42,6 @@ def check_noise(noise):
     if not 0.0 <= noise <= NOISE_MAX:
         raise ValueError(f"noise must be in [0, {NOISE_MAX}], got {noise}")
     return noise
-
-
-def as_generator(seed):
-    """Return a ``numpy.random.Generator`` for ``seed`` (an int >= 0, None or a Generator).
-
-    A Generator is returned as is (its state advances as it is used); anything else goes
-    through ``np.random.default_rng``. Nothing touches NumPy's global random state.
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            "seed must be an int >= 0, None or a numpy.random.Generator, "
-            f"got {describe(seed)}"
-        )
-    if seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed}")
-    return np.random.default_rng(int(seed))
 
 
 def check_choice(value, name, choices, what):

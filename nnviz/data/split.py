@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import _as_real_array, _check_finite, as_generator, check_real, check_X
+from nnviz.core._validation import check_rng
+
+from ._validation import _as_real_array, _check_finite, check_real, check_X
 
 __all__ = ["train_test_split"]
 
@@ -70,7 +72,7 @@ def train_test_split(X, y, train_ratio=0.5, seed=None):
     X = check_X(X, n_features=None)
     y = _check_targets(y, X.shape[0])
     train_ratio = _check_train_ratio(train_ratio)
-    rng = as_generator(seed)
+    rng = check_rng("seed", seed)
     n_samples = X.shape[0]
     if n_samples < 2:
         raise ValueError(

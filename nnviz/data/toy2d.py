@@ -19,7 +19,9 @@ from typing import Callable
 
 import numpy as np
 
-from ._validation import TASKS, as_generator, check_choice, check_int, check_noise
+from nnviz.core._validation import check_int, check_rng
+
+from ._validation import TASKS, check_choice, check_noise
 
 __all__ = [
     "DATASETS",
@@ -69,7 +71,7 @@ BLOBS_RADIUS = 3.5
 
 def _prepare(n, noise, seed):
     """Check the arguments every generator shares; return ``(n, noise, rng)``."""
-    return check_int(n, "n"), check_noise(noise), as_generator(seed)
+    return check_int("n", n, low=1), check_noise(noise), check_rng("seed", seed)
 
 
 def _halves(n):
@@ -413,7 +415,7 @@ def spirals(n=N_CLASSIFY, noise=0.0, seed=None, n_classes=3):
     :func:`spiral`'s, with the labels swapped. Draw order: one (n, 2) block of jitter.
     """
     n, noise, rng = _prepare(n, noise, seed)
-    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    n_classes = check_int("n_classes", n_classes, low=2)
     return _spiral_arms(_class_sizes(n, n_classes), noise, rng)
 
 
@@ -450,7 +452,7 @@ def blobs(n=N_CLASSIFY, noise=0.0, seed=None, n_classes=3):
     standard normals.
     """
     n, noise, rng = _prepare(n, noise, seed)
-    n_classes = check_int(n_classes, "n_classes", minimum=2)
+    n_classes = check_int("n_classes", n_classes, low=2)
     y = _labels(_class_sizes(n, n_classes))
     spread = np.sqrt(_gauss_variance(noise)) * rng.standard_normal((n, 2))
     return _blob_centres(n_classes)[y] + spread, y
@@ -555,7 +557,7 @@ def dataset_info(name, **params):
     info = DATASET_INFO[name]
     _check_params(info, params)
     if "n_classes" in params:
-        n_classes = check_int(params["n_classes"], "n_classes", minimum=2)
+        n_classes = check_int("n_classes", params["n_classes"], low=2)
         info = replace(info, n_classes=n_classes)
     return info
 
