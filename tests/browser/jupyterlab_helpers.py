@@ -9,6 +9,10 @@ The recipe behind every flag here is /work/shared/BROWSER_TESTING.md. In short:
   loudly on anything that went wrong: Python errors, widgets that did not render, browser errors.
 * :func:`kernel_execute`, :func:`kernel_eval` and :func:`wait_for_kernel_value` run code in the
   notebook's kernel from the test, so a test can check that a browser action reached Python.
+* :func:`watch_changes` / :func:`watched_changes` log, with the page's clock, every change of what
+  an element shows (an ``<image>``'s ``href``, a counter's text), through a ``MutationObserver``;
+  :func:`record_clicks` / :func:`recorded_clicks` time clicks on the same clock, so a test can
+  measure from a click to the screen (e.g. pause latency).
 
 The fixtures that wrap these (``jupyter_server``, ``browser_page``) live in ``conftest.py``.
 """
@@ -552,3 +556,104 @@ def wait_for_kernel_value(
             f"expected {expected!r}"
         )
     return value
+
+
+# --------------------------------------------------------------------------------------------
+# Watching what the page shows over time
+# --------------------------------------------------------------------------------------------
+
+# Installs window.__nnvizWatch[name] = {log: [[t, value], ...], observer}. ``root`` is the first
+# element matching ``selector`` in the current notebook; the watched value is ``attribute`` of (or,
+# without one, the text of) ``root.querySelector(target)`` (``root`` itself when target is null). A
+# MutationObserver on root's subtree re-reads the value on every mutation and logs it when it
+# differs from the last one logged, with ``performance.now()``; the first entry is the value at the
+# time of installing.
+_JS_WATCH = """({name, selector, target, attribute}) => {
+  const node = window.jupyterapp.shell.currentWidget.content.node;
+  const root = node.querySelector(selector);
+  if (!root) return false;
+  const read = () => {
+    const el = target ? root.querySelector(target) : root;
+    if (!el) return null;
+    return attribute ? el.getAttribute(attribute) : el.textContent;
+  };
+  window.__nnvizWatch = window.__nnvizWatch || {};
+  const old = window.__nnvizWatch[name];
+  if (old) old.observer.disconnect();
+  const watch = {log: [[performance.now(), read()]]};
+  watch.observer = new MutationObserver(() => {
+    const value = read();
+    if (value !== watch.log[watch.log.length - 1][1]) watch.log.push([performance.now(), value]);
+  });
+  watch.observer.observe(root, {subtree: true, childList: true, characterData: true, attributes: true,
+                                attributeFilter: attribute ? [attribute] : undefined});
+  window.__nnvizWatch[name] = watch;
+  return true;
+}"""
+
+
+def watch_changes(
+    page, name: str, selector: str, *, target: str | None = None, attribute: str | None = None
+) -> None:
+    """Log every change of a value the page shows, with the page's clock, under ``name``.
+
+    The value is ``attribute`` (or, when None, the text) of ``target`` inside the first element
+    matching ``selector`` in the current notebook (``target=None``: that element itself). A
+    ``MutationObserver`` re-reads it on every DOM mutation below ``selector``, so a frame that
+    replaces an ``<image>``'s ``href`` counts once. Read the log with :func:`watched_changes`.
+    Watching again under the same name starts a new log.
+
+    Example: ``watch_changes(page, "heatmap", ".nnviz-decision", target="image", attribute="href")``.
+    """
+    if not page.evaluate(_JS_WATCH, {"name": name, "selector": selector, "target": target,
+                                     "attribute": attribute}):
+        raise AssertionError(f"watch_changes: nothing matches {selector!r} in the notebook")
+
+
+def watched_changes(page, name: str) -> list[tuple[float, Any]]:
+    """``[(t_ms, value), ...]`` logged by :func:`watch_changes`: the first entry is the value when
+    watching began, every later one a change (``t_ms`` is the page's ``performance.now()``)."""
+    log = page.evaluate("(name) => window.__nnvizWatch && window.__nnvizWatch[name] && "
+                        "window.__nnvizWatch[name].log", name)
+    if log is None:
+        raise AssertionError(f"watched_changes: nothing is watched under {name!r}")
+    return [(float(t), value) for t, value in log]
+
+
+def record_clicks(page, name: str, selector: str) -> None:
+    """Record the page time (``performance.now()``, ms) of every click on the first element matching
+    ``selector`` in the current notebook; read them with :func:`recorded_clicks`.
+
+    The listener runs in the capture phase, before the widget's own handler sends anything to the
+    kernel, so latencies measured from it include the whole round trip.
+    """
+    ok = page.evaluate("""({name, selector}) => {
+      const el = window.jupyterapp.shell.currentWidget.content.node.querySelector(selector);
+      if (!el) return false;
+      window.__nnvizClicks = window.__nnvizClicks || {};
+      const times = window.__nnvizClicks[name] = [];
+      el.addEventListener('click', () => times.push(performance.now()), {capture: true});
+      return true;
+    }""", {"name": name, "selector": selector})
+    if not ok:
+        raise AssertionError(f"record_clicks: nothing matches {selector!r} in the notebook")
+
+
+def recorded_clicks(page, name: str) -> list[float]:
+    """Page times (ms) of the clicks recorded by :func:`record_clicks` under ``name``."""
+    return [float(t) for t in page.evaluate(
+        "(name) => (window.__nnvizClicks && window.__nnvizClicks[name]) || []", name)]
+
+
+def page_time(page) -> float:
+    """The page's ``performance.now()`` in ms (the clock of :func:`watched_changes`)."""
+    return float(page.evaluate("() => performance.now()"))
+
+
+def wait_for_page_time(page, t_ms: float) -> None:
+    """Sleep until the page's ``performance.now()`` has reached ``t_ms``."""
+    while True:
+        remaining = t_ms - page_time(page)
+        if remaining <= 0:
+            return
+        time.sleep(min(remaining / 1000, 0.05))

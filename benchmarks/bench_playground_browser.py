@@ -1,0 +1,361 @@
+"""Benchmark of the live Playground in a real browser (issue 3, part b).
+
+Starts JupyterLab on loopback and headless Chromium (Debian's ``/usr/bin/chromium`` through
+Playwright), runs a notebook holding the default ``nnviz.Playground()``, presses play for
+``--seconds`` (default 10) and prints:
+
+* visible decision-boundary updates per second: changes of the heatmap ``<image>``'s ``href``
+  (a ``MutationObserver``), and animation frames (``requestAnimationFrame`` samples) in which it
+  had changed since the previous one — what the screen can actually have shown;
+* epochs per second (on screen and in the kernel) and the kernel's frames per second, with the
+  Python time per frame (the loop's ``frame()`` wrapped with a timer);
+* bytes per frame, kernel -> browser: every ``comm_msg`` as the browser received it (JSON of the
+  message without its buffers + the binary buffers, from the kernel connection's ``anyMessage``
+  signal), and the same counted in the kernel (``session.send`` wrapped); browser -> kernel too;
+* the browser's main-thread busy time (Chrome DevTools ``Performance.getMetrics``: TaskDuration,
+  ScriptDuration, Layout, RecalcStyle) and long tasks (> 50 ms, ``PerformanceObserver``);
+* pause latency: from the click on pause (page clock, capture listener) to the last change of the
+  epoch counter or the heatmap on screen, over ``--trials`` play/pause rounds.
+
+Targets (issue 3): >= 30 visible frames/s; pause visible within 0.3 s.
+
+Run: ``.venv/bin/python benchmarks/bench_playground_browser.py [--seconds 10] [--trials 5]
+[--screenshot out.png]``. Everything it starts (server, kernel, browser) is stopped at the end and
+its temporary folder removed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+
+from jupyterlab_helpers import (  # noqa: E402
+    CHROMIUM_ARGS,
+    CHROMIUM_PATH,
+    kernel_eval,
+    kernel_execute,
+    open_and_run_notebook,
+    record_clicks,
+    recorded_clicks,
+    start_jupyter_server,
+    stop_jupyter_server,
+    wait_for_page_time,
+    watch_changes,
+    watched_changes,
+    write_notebook,
+)
+
+TARGET_FPS = 30.0
+TARGET_PAUSE_MS = 300.0
+
+PG = ".jp-Notebook .nnviz-playground"
+
+# Page-side probes: rAF sampling of the heatmap's href, long tasks, widget messages both ways.
+_JS_INSTALL_PROBES = """() => {
+  const b = window.__bench = {running: false, raf: 0, rafChanged: 0, last: null, prevT: null, gaps: [],
+    longtasks: [], recv: {n: 0, json: 0, buf: 0}, send: {n: 0, json: 0, buf: 0}, types: {}};
+  const image = () => document.querySelector('.jp-Notebook .nnviz-playground .nnviz-decision image');
+  const tick = (t) => {
+    if (!b.running) { b.prevT = null; return; }
+    b.raf++;
+    const href = image() && image().getAttribute('href');
+    if (b.last !== null && href !== b.last) b.rafChanged++;
+    b.last = href;
+    if (b.prevT !== null) b.gaps.push(t - b.prevT);
+    b.prevT = t;
+    requestAnimationFrame(tick);
+  };
+  b.start = () => { b.running = true; b.last = null; requestAnimationFrame(tick); };
+  b.stop = () => { b.running = false; };
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (b.running) b.longtasks.push(e.duration);
+    }).observe({type: 'longtask'});
+  } catch (e) { b.longtasks = null; }
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  kernel.anyMessage.connect((_, args) => {
+    const m = args.msg;
+    if (!b.running) return;
+    const key = args.direction + ' ' + m.header.msg_type;
+    b.types[key] = (b.types[key] || 0) + 1;
+    if (m.header.msg_type !== 'comm_msg') return;
+    const side = args.direction === 'recv' ? b.recv : b.send;
+    let buf = 0;
+    for (const x of (m.buffers || [])) buf += x.byteLength;
+    const {buffers, ...rest} = m;
+    side.n++; side.json += JSON.stringify(rest).length; side.buf += buf;
+  });
+  return true;
+}"""
+
+# Kernel-side probes: time each frame, count the comm messages the kernel sends.
+_PY_INSTALL_PROBES = """
+import json as _json, time as _time
+__bench = {"frame_s": [], "n": 0, "json": 0, "buf": 0, "on": False}
+_bench_frame = pg._loop._frame
+def _bench_timed_frame():
+    t0 = _time.perf_counter()
+    try:
+        return _bench_frame()
+    finally:
+        if __bench["on"]:
+            __bench["frame_s"].append(_time.perf_counter() - t0)
+pg._loop._frame = _bench_timed_frame
+_bench_session = get_ipython().kernel.session
+_bench_send = _bench_session.send
+def _bench_counting_send(stream, msg_or_type, content=None, *args, **kwargs):
+    msg_type = msg_or_type if isinstance(msg_or_type, str) else msg_or_type.get("header", {}).get("msg_type")
+    if __bench["on"] and msg_type == "comm_msg":
+        __bench["n"] += 1
+        __bench["json"] += len(_json.dumps(content, default=str))
+        __bench["buf"] += sum(memoryview(b).nbytes for b in (kwargs.get("buffers") or []))
+    return _bench_send(stream, msg_or_type, content, *args, **kwargs)
+_bench_session.send = _bench_counting_send
+"""
+
+_PY_STATE = ("{'epoch': pg.network.epoch_, 'frames': pg._loop.frames, 'playing': pg.playing, "
+             "'decision_frames': pg.decision_plot.image.frames, 'graph_frames': pg.graph.atlas.frames, "
+             "'round_trip_ms': pg._loop.round_trip * 1e3, 'loop_fps': pg._loop.fps, "
+             "'rss_mb': __import__('resource').getrusage(__import__('resource').RUSAGE_SELF).ru_maxrss / 1024}")
+
+_CDP_METRICS = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
+
+
+def cdp_metrics(cdp) -> dict:
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]
+            if m["name"] in _CDP_METRICS}
+
+
+def pause_latency(page, name: str, settle_ms: float = 1500.0) -> dict:
+    """Click pause; return ms from the click to the last on-screen change of the epoch or heatmap."""
+    record_clicks(page, name, f"{PG} .nnviz-pause")
+    page.locator(f"{PG} .nnviz-pause").click()
+    (clicked,) = recorded_clicks(page, name)
+    wait_for_page_time(page, clicked + settle_ms)
+    out = {}
+    for what in ("epoch", "heatmap"):
+        times = [t for t, _ in watched_changes(page, what)]
+        after = [t - clicked for t in times if t > clicked]
+        out[what] = max(after) if after else 0.0
+        out[f"{what}_changes_after"] = len(after)
+    out["ms"] = max(out["epoch"], out["heatmap"])
+    return out
+
+
+def play(page) -> None:
+    page.locator(f"{PG} .nnviz-play").click()
+    page.locator(f"{PG} .nnviz-pause:not([disabled])").wait_for(timeout=30_000)
+
+
+def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int | None = None,
+        viewport=(1280, 1000)) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    base = Path(tempfile.mkdtemp(prefix="nnviz-bench-browser-"))
+    server = None
+    playwright = context = None
+    try:
+        t0 = time.perf_counter()
+        server = start_jupyter_server(base / "jupyter")
+        write_notebook(server.root_dir / "bench.ipynb", ["import nnviz\n\npg = nnviz.Playground()\npg"])
+        playwright = sync_playwright().start()
+        (base / "home").mkdir()
+        context = playwright.chromium.launch_persistent_context(
+            str(base / "profile"), executable_path=CHROMIUM_PATH, headless=True, args=list(CHROMIUM_ARGS),
+            env={**os.environ, "HOME": str(base / "home"), "TMPDIR": str(base)},
+            viewport={"width": viewport[0], "height": viewport[1]},
+        )
+        context.set_default_timeout(60_000)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        open_and_run_notebook(page, server, "bench.ipynb")
+        page.wait_for_function(
+            "(sel) => /^(blob|data):/.test(document.querySelector(sel)?.getAttribute('href') || '')",
+            arg=f"{PG} .nnviz-decision image", timeout=60_000)
+        ready_s = time.perf_counter() - t0
+
+        page.evaluate(_JS_INSTALL_PROBES)
+        kernel_execute(page, _PY_INSTALL_PROBES)
+        if max_in_flight is not None:  # an experiment: the loop's pacing (see nnviz/widgets/_loop.py)
+            kernel_execute(page, f"pg._loop.max_in_flight = {int(max_in_flight)}")
+        in_flight = kernel_eval(page, "pg._loop.max_in_flight")
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
+        watch_changes(page, "heatmap", f"{PG} .nnviz-decision", target="image", attribute="href")
+        watch_changes(page, "epoch", f"{PG} .nnviz-epoch", target=".nnviz-epoch-value")
+
+        # ---------------------------------------------------------------- the long run
+        kernel_execute(page, "__bench['on'] = True")
+        page.evaluate("() => window.__bench.start()")
+        before_cdp, before_py = cdp_metrics(cdp), kernel_eval(page, _PY_STATE)
+        play(page)
+        t_start = page.evaluate("() => performance.now()")
+        rss_start = before_py["rss_mb"]
+        time.sleep(seconds)
+        t_end = page.evaluate("() => performance.now()")
+        after_py = kernel_eval(page, _PY_STATE)
+        after_cdp = cdp_metrics(cdp)
+        page.evaluate("() => window.__bench.stop()")
+        kernel_execute(page, "__bench['on'] = False")
+        wall = (t_end - t_start) / 1000
+        probes = page.evaluate("""() => { const b = window.__bench;
+          return {raf: b.raf, rafChanged: b.rafChanged, gaps: b.gaps, longtasks: b.longtasks,
+                  recv: b.recv, send: b.send, types: b.types}; }""")
+        kernel_side = kernel_eval(page, "{k: v for k, v in __bench.items() if k != 'on'}")
+        heat = [t for t, _ in watched_changes(page, "heatmap") if t_start <= t <= t_end]
+        epochs = [(t, int(v.replace(",", ""))) for t, v in watched_changes(page, "epoch")
+                  if t_start <= t <= t_end and v]
+        first_pause = pause_latency(page, "pause0")
+        after_pause_py = kernel_eval(page, _PY_STATE)
+
+        if screenshot:
+            page.locator(".jp-OutputArea-output:has(.nnviz-playground)").screenshot(path=screenshot)
+
+        # ---------------------------------------------------------------- more pause trials
+        pauses = [first_pause]
+        for i in range(1, trials):
+            play(page)
+            time.sleep(2.0)
+            pauses.append(pause_latency(page, f"pause{i}"))
+
+        frames = after_py["frames"] - before_py["frames"]
+        frame_ms = sorted(1e3 * s for s in kernel_side["frame_s"])
+        recv_bytes = probes["recv"]["json"] + probes["recv"]["buf"]
+        busy = {k: after_cdp[k] - before_cdp[k] for k in _CDP_METRICS}
+        gaps = probes["gaps"] or [0.0]
+        results = {
+            "startup_s": ready_s,
+            "wall_s": wall,
+            "visible_updates_per_s": len(heat) / wall,
+            "raf_frames_with_new_image_per_s": probes["rafChanged"] / wall,
+            "raf_per_s": probes["raf"] / wall,
+            "raf_gap_ms_p50": statistics.median(gaps),
+            "raf_gap_ms_max": max(gaps),
+            "kernel_frames_per_s": frames / wall,
+            "decision_pngs_sent_per_s": (after_py["decision_frames"] - before_py["decision_frames"]) / wall,
+            "graph_pngs_sent_per_s": (after_py["graph_frames"] - before_py["graph_frames"]) / wall,
+            "epochs_per_s_kernel": (after_py["epoch"] - before_py["epoch"]) / wall,
+            "epochs_per_s_screen": ((epochs[-1][1] - epochs[0][1]) / ((epochs[-1][0] - epochs[0][0]) / 1000)
+                                    if len(epochs) > 1 and epochs[-1][0] > epochs[0][0] else 0.0),
+            "epoch_text_updates_per_s": len(epochs) / wall,
+            "python_frame_ms_p50": statistics.median(frame_ms) if frame_ms else 0.0,
+            "python_frame_ms_p90": frame_ms[int(0.9 * (len(frame_ms) - 1))] if frame_ms else 0.0,
+            "python_busy_fraction": sum(frame_ms) / 1e3 / wall,
+            "echo_round_trip_ms": after_py["round_trip_ms"],
+            "recv_msgs_per_frame": probes["recv"]["n"] / max(frames, 1),
+            "recv_bytes_per_frame": recv_bytes / max(frames, 1),
+            "recv_binary_bytes_per_frame": probes["recv"]["buf"] / max(frames, 1),
+            "recv_bytes_per_visible_update": recv_bytes / max(len(heat), 1),
+            "recv_kB_per_s": recv_bytes / 1e3 / wall,
+            "kernel_sent_bytes_per_frame": (kernel_side["json"] + kernel_side["buf"]) / max(frames, 1),
+            "kernel_sent_msgs_per_frame": kernel_side["n"] / max(frames, 1),
+            "browser_to_kernel_msgs_per_s": probes["send"]["n"] / wall,
+            "kernel_messages_per_s": {k: v / wall for k, v in sorted(probes["types"].items())},
+            "main_thread_busy_fraction": busy["TaskDuration"] / wall,
+            "script_fraction": busy["ScriptDuration"] / wall,
+            "layout_style_fraction": (busy["LayoutDuration"] + busy["RecalcStyleDuration"]) / wall,
+            "main_thread_ms_per_visible_update": 1e3 * busy["TaskDuration"] / max(len(heat), 1),
+            "long_tasks": None if probes["longtasks"] is None else len(probes["longtasks"]),
+            "long_task_ms_total": None if probes["longtasks"] is None else sum(probes["longtasks"]),
+            "pause_ms": [p["ms"] for p in pauses],
+            "pause_epoch_ms": [p["epoch"] for p in pauses],
+            "pause_heatmap_ms": [p["heatmap"] for p in pauses],
+            "stopped_after_pause": not after_pause_py["playing"],
+            "kernel_rss_mb_max": max(rss_start, after_pause_py["rss_mb"]),
+            "epochs_trained": after_py["epoch"],
+            "max_in_flight": in_flight,
+            "page_errors": errors,
+        }
+        return results
+    finally:
+        if context is not None:
+            context.close()
+        if playwright is not None:
+            playwright.stop()
+        if server is not None:
+            stop_jupyter_server(server)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def report(r: dict, seconds: float) -> None:
+    def line(label, value, target=None, ok=None):
+        mark = "" if ok is None else ("  OK" if ok else "  MISSES TARGET")
+        tgt = f"   (target {target})" if target else ""
+        print(f"  {label:<52} {value}{tgt}{mark}")
+
+    print(f"\nnnviz.Playground() in JupyterLab + headless Chromium, {r['wall_s']:.1f} s of play "
+          f"(ready {r['startup_s']:.1f} s after start; frames in flight <= {r['max_in_flight']})")
+    print("visible decision-boundary updates")
+    line("heatmap <image> href changes / s", f"{r['visible_updates_per_s']:.1f}",
+         f">= {TARGET_FPS:.0f}", r["visible_updates_per_s"] >= TARGET_FPS)
+    line("animation frames showing a new image / s (rAF)", f"{r['raf_frames_with_new_image_per_s']:.1f}")
+    line("animation frames / s (rAF), gap median / max ms",
+         f"{r['raf_per_s']:.1f}, {r['raf_gap_ms_p50']:.1f} / {r['raf_gap_ms_max']:.0f}")
+    print("training")
+    line("epochs / s (kernel)", f"{r['epochs_per_s_kernel']:.1f}")
+    line("epochs / s (epoch counter on screen)", f"{r['epochs_per_s_screen']:.1f}")
+    line("epoch-counter updates / s on screen", f"{r['epoch_text_updates_per_s']:.1f}")
+    line("kernel frames / s (loop)", f"{r['kernel_frames_per_s']:.1f}")
+    line("decision PNGs sent / s, graph atlases sent / s",
+         f"{r['decision_pngs_sent_per_s']:.1f}, {r['graph_pngs_sent_per_s']:.1f}")
+    line("Python frame ms (train + draw) median / p90",
+         f"{r['python_frame_ms_p50']:.1f} / {r['python_frame_ms_p90']:.1f}")
+    line("kernel busy in frames (fraction of wall time)", f"{r['python_busy_fraction']:.2f}")
+    line("echo round trip (kernel -> browser -> kernel) ms", f"{r['echo_round_trip_ms']:.0f}")
+    print("bytes (kernel -> browser widget messages)")
+    line("bytes / kernel frame (browser count)",
+         f"{r['recv_bytes_per_frame']:,.0f} ({r['recv_binary_bytes_per_frame']:,.0f} binary, "
+         f"{r['recv_msgs_per_frame']:.1f} msgs)")
+    line("bytes / kernel frame (kernel count)",
+         f"{r['kernel_sent_bytes_per_frame']:,.0f} ({r['kernel_sent_msgs_per_frame']:.1f} msgs)")
+    line("bytes / visible update", f"{r['recv_bytes_per_visible_update']:,.0f}")
+    line("kB / s", f"{r['recv_kB_per_s']:.0f}")
+    line("browser -> kernel widget msgs / s", f"{r['browser_to_kernel_msgs_per_s']:.1f}")
+    line("all kernel messages / s, by direction and type",
+         ", ".join(f"{k} {v:.1f}" for k, v in r["kernel_messages_per_s"].items()))
+    print("browser main thread")
+    line("busy (TaskDuration / wall)", f"{r['main_thread_busy_fraction']:.2f}")
+    line("  script / layout+style", f"{r['script_fraction']:.2f} / {r['layout_style_fraction']:.2f}")
+    line("main-thread ms per visible update", f"{r['main_thread_ms_per_visible_update']:.1f}")
+    line("long tasks (> 50 ms): count, total ms",
+         "n/a" if r["long_tasks"] is None else f"{r['long_tasks']}, {r['long_task_ms_total']:.0f}")
+    print("pause")
+    worst = max(r["pause_ms"])
+    line("click -> last change on screen, ms (each trial)", ", ".join(f"{x:.0f}" for x in r["pause_ms"]),
+         f"<= {TARGET_PAUSE_MS:.0f}", worst <= TARGET_PAUSE_MS)
+    line("  of which epoch counter / heatmap (ms)",
+         "; ".join(f"{a:.0f}/{b:.0f}" for a, b in zip(r["pause_epoch_ms"], r["pause_heatmap_ms"])))
+    line("loop stopped in Python", str(r["stopped_after_pause"]))
+    print("kernel")
+    line("max RSS MB", f"{r['kernel_rss_mb_max']:.0f}")
+    line("epochs trained in the long run", str(r["epochs_trained"]))
+    if r["page_errors"]:
+        print("page errors:\n  " + "\n  ".join(r["page_errors"]))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds of play (default 10)")
+    parser.add_argument("--trials", type=int, default=5, help="play/pause rounds for the pause latency")
+    parser.add_argument("--screenshot", help="save the Playground after the long run to this PNG")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--max-in-flight", type=int, help="experiment: set the loop's max_in_flight first")
+    args = parser.parse_args(argv)
+    results = run(args.seconds, max(1, args.trials), args.screenshot, args.max_in_flight)
+    report(results, args.seconds)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
