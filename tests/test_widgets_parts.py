@@ -190,7 +190,7 @@ def test_decision_plot_discretize_show_test_and_focus(net, circle):
     colors = np.unique(decode(plot.png).reshape(-1, 3), axis=0)
     assert plot.png != smooth and len(colors) == 2  # two flat colours
     plot.show_neuron(1, 2)
-    assert plot.focus == (1, 2) and "Neuron 3 of hidden layer 1" in plot.title.value
+    assert plot.focus == (1, 2) and "Layer 1, neuron 3" in plot.title.value
     assert plot.output_button.layout.display is None
     plot.output_button.click()
     assert plot.focus is None and plot.output_button.layout.display == "none"
@@ -285,7 +285,7 @@ def test_network_graph_click_link_and_type_weight(net):
     seen = []
     graph.on_weight_change.append(lambda *args: seen.append(args))
     assert graph.weight_input.disabled
-    k = 2 * 4 + 1 * 2 + 1  # link (layer 1, i=1, j=1) in edge_arrays order
+    k = 2 * 4 + 1 * 2 + 1  # link (layer 1, i=1, j=1) in edge_arrays order (the order of the dots)
     graph._on_handle_click(graph.handles, {"event": "element_click", "data": {"index": k}})
     assert graph.selected_link == (1, 1, 1) and not graph.weight_input.disabled
     assert graph.weight_input.value == pytest.approx(net.dense_layers[1].W[1, 1], abs=1e-4)
@@ -338,3 +338,72 @@ def test_loss_chart_thins_long_runs(net, circle):
     chart = LossChart(net)
     assert len(chart.train_line.x) <= 400 and chart.train_line.x[-1] == 450
     assert len(chart.test_line.x) == 0  # no validation data: no test curve
+
+
+# ------------------------------------------------------------------------------- the frame loop
+def test_frame_loop_keeps_frames_in_flight_bounded():
+    """A slow browser (echo after 0.1 s) slows the frames down instead of letting them pile up."""
+    import asyncio
+
+    from nnviz.widgets._loop import FrameLoop
+
+    async def scenario(max_in_flight):
+        loop = FrameLoop(lambda: True, max_fps=200, max_in_flight=max_in_flight)
+
+        async def slow_browser():  # echoes every frame counter it receives, 0.1 s later
+            seen = 0
+            while True:
+                if loop._sent.value > seen:
+                    seen = loop._sent.value
+                    asyncio.get_running_loop().call_later(0.1, setattr, loop._echo, "value", seen)
+                await asyncio.sleep(0.002)
+
+        browser = asyncio.ensure_future(slow_browser())
+        loop.browser_seen = True
+        loop.start()
+        await asyncio.sleep(1.0)
+        in_flight = loop.frames - loop.acked
+        loop.stop()
+        browser.cancel()
+        return loop.frames, in_flight, loop.round_trip
+
+    frames_1, in_flight_1, rtt = asyncio.run(scenario(1))
+    frames_3, in_flight_3, _ = asyncio.run(scenario(3))
+    assert 5 <= frames_1 <= 12 and in_flight_1 <= 1  # about one frame per round trip
+    assert 1.8 * frames_1 <= frames_3 <= 40 and in_flight_3 <= 3
+    assert 0.09 <= rtt <= 0.2
+
+
+def test_frame_loop_stops_when_the_browser_goes_away():
+    import asyncio
+
+    from nnviz.widgets import Playground
+
+    async def scenario():
+        pg = Playground(config={"seed": 1, "net_seed": 2, "speed": 1})
+        pg._loop.ack_timeout, pg._loop.gone_after = 0.05, 0.3
+        pg.play()
+        pg._loop.browser_seen = True  # a browser was drawing, then never answers again
+        await asyncio.sleep(0.9)
+        return pg
+
+    pg = asyncio.run(scenario())
+    assert not pg.playing and pg._loop.browser_gone and "no browser" in pg.status.text
+    assert not pg.training_controls.play_button.disabled
+
+
+def test_one_blas_thread_is_a_harmless_context():
+    from nnviz.widgets._common import one_blas_thread
+
+    with one_blas_thread():
+        assert np.dot(np.ones((3, 2)), np.ones((2, 4))).sum() == 24.0
+
+
+def test_geometry_is_pixel_exact_and_dots_do_not_overlap(net):
+    graph = NetworkGraph(net)
+    assert graph.x_scale.allow_padding is False and graph.figure.display_toolbar is False
+    assert (graph.x_scale.min, graph.x_scale.max) == (0.0, graph.width)
+    xy = np.stack([graph.handles.x, graph.handles.y], axis=1)
+    gaps = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() >= 7.0

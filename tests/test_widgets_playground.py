@@ -119,7 +119,8 @@ def test_optimizer_momentum_regularization_batch_size_apply_without_reset():
     pg.step(1)
     assert pg.network is net and net.epoch_ == 3 and net.step_ == 2 * 25 + 250 // 25
     c = pg.config
-    assert (c["optimizer"], c["momentum"], c["regularization"], c["reg_rate"], c["batch_size"]) == ("adam", 0.5, "l1", 0.01, 25)
+    settings = (c["optimizer"], c["momentum"], c["regularization"], c["reg_rate"], c["batch_size"])
+    assert settings == ("adam", 0.5, "l1", 0.01, 25)
 
 
 def test_dropout_adds_layers_then_applies_live():
@@ -226,7 +227,7 @@ def test_clicking_a_thumbnail_shows_it_large():
     pg = make()
     index = pg.graph.nodes.index((1, 2))
     pg.graph._on_node_click(pg.graph.node_scatter, {"event": "element_click", "data": {"index": index}})
-    assert pg.decision_plot.focus == (1, 2) and "Neuron 3 of hidden layer 1" in pg.decision_plot.title.value
+    assert pg.decision_plot.focus == (1, 2) and "Layer 1, neuron 3" in pg.decision_plot.title.value
     pg.step(1)  # stays on the neuron while training
     assert pg.decision_plot.focus == (1, 2)
     pg.decision_plot.output_button.click()
@@ -382,6 +383,7 @@ def test_locked_controls_are_disabled_and_hidden_ones_hidden():
     assert pg.training_controls.play_button.disabled and pg.training_controls.pause_button.disabled
     assert not pg.graph.editable and not pg.graph.handles.visible
     assert pg.data_controls.noise.layout.display == "none" and pg.builder.features_box.layout.display == "none"
+    assert pg._features_column.layout.display == "none"
     assert not pg.training_controls.step_button.disabled and not pg.data_controls.train_ratio.disabled
     assert pg.locked == ["dataset", "lr", "layers", "play", "weights"]
     pg.step(2)  # Python still works

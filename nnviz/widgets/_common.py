@@ -5,6 +5,7 @@ the same way: it names the argument, says what was expected and shows what came.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 
@@ -17,6 +18,7 @@ __all__ = [
     "add_class",
     "check_bool",
     "check_choice",
+    "check_features",
     "check_float",
     "check_int",
     "check_network",
@@ -25,6 +27,7 @@ __all__ = [
     "format_epoch",
     "format_number",
     "guarded",
+    "one_blas_thread",
     "set_visible",
 ]
 
@@ -38,6 +41,23 @@ def check_network(network, name: str = "network", allow_none: bool = False):
     if not isinstance(network, Network):
         raise TypeError(f"{name} must be an nnviz.core.Network, got {describe(network)}")
     return network
+
+
+def check_features(features, network) -> tuple[str, ...]:
+    """Check input-feature names (keys of :data:`nnviz.data.FEATURES`), one per network input."""
+    from nnviz.data import FEATURES
+
+    if isinstance(features, str) or not hasattr(features, "__iter__"):
+        raise TypeError(f"features must be a sequence of feature names such as ('x1', 'x2'), got {describe(features)}")
+    features = tuple(features)
+    for f in features:
+        if f not in FEATURES:
+            raise ValueError(f"unknown feature {f!r}; expected one of {', '.join(FEATURES)}")
+    if len(features) != network.n_inputs:
+        raise ValueError(
+            f"features must name one input per network input ({network.n_inputs}), got {len(features)}: {features}"
+        )
+    return features
 
 
 def check_bool(name: str, value) -> bool:
@@ -86,3 +106,35 @@ def guarded(method):
             return None
 
     return wrapper
+
+
+_BLAS = {}
+
+
+def _blas_controller():
+    """threadpoolctl's controller (created once), or None when threadpoolctl is not installed."""
+    if "controller" not in _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS["controller"] = ThreadpoolController()
+        except Exception:  # noqa: BLE001 - optional: without it, BLAS keeps its own threading
+            _BLAS["controller"] = None
+    return _BLAS["controller"]
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Run the block with BLAS on one thread (if threadpoolctl is installed).
+
+    The views multiply small matrices (a 100 x 100 grid through layers of a few units). Multithreaded
+    OpenBLAS gains nothing there and, on a shared classroom server where the other cores are busy,
+    its threads wait for each other: a frame measured 9 ms alone took 30-110 ms under load. The
+    limit costs about 0.02 ms and is undone at the end of the block.
+    """
+    controller = _blas_controller()
+    if controller is None:
+        yield
+        return
+    with controller.limit(limits=1, user_api="blas"):
+        yield

@@ -183,7 +183,8 @@ def check_config(config, has_custom_data: bool = False) -> dict:
     out["n_classes"] = check_int("config['n_classes']", c["n_classes"], low=N_CLASSES_RANGE[0], high=N_CLASSES_RANGE[1])
     out["noise"] = check_float("config['noise']", c["noise"], low=0.0, high=NOISE_MAX)
     out["seed"] = new_seed() if c["seed"] is None else check_int("config['seed']", c["seed"], low=0)
-    out["train_ratio"] = check_float("config['train_ratio']", c["train_ratio"], low=TRAIN_RATIO_RANGE[0], high=TRAIN_RATIO_RANGE[1])
+    low, high = TRAIN_RATIO_RANGE
+    out["train_ratio"] = check_float("config['train_ratio']", c["train_ratio"], low=low, high=high)
     out["features"] = _check_names("features", c["features"], tuple(FEATURES), low=1, high=len(FEATURES))
     if len(set(out["features"])) != len(out["features"]):
         raise ValueError(f"config['features'] must not repeat a feature, got {out['features']}")
@@ -207,7 +208,8 @@ def check_config(config, has_custom_data: bool = False) -> dict:
             f"got {len(out['activations'])}"
         )
     out["lr"] = _check_from("lr", c["lr"], LEARNING_RATES)
-    out["batch_size"] = check_int("config['batch_size']", c["batch_size"], low=BATCH_SIZE_RANGE[0], high=BATCH_SIZE_RANGE[1])
+    low, high = BATCH_SIZE_RANGE
+    out["batch_size"] = check_int("config['batch_size']", c["batch_size"], low=low, high=high)
     out["optimizer"] = _check_choice("optimizer", c["optimizer"], tuple(OPTIMIZER_CHOICES))
     out["momentum"] = check_float("config['momentum']", c["momentum"], low=MOMENTUM_RANGE[0], high=MOMENTUM_RANGE[1])
     out["regularization"] = _check_choice("regularization", c["regularization"], tuple(REGULARIZATIONS))

@@ -6,14 +6,14 @@ little, redraw) as a plain function call and then awaits, so those messages are 
 and the kernel never blocks.
 
 Pacing. Sending frames faster than the browser draws them only queues them up, and a pause then shows
-seconds late. So the loop keeps **at most ``max_in_flight`` frames in flight** (default 3): after each
+seconds late. So the loop keeps **at most ``max_in_flight`` frames in flight** (default 4): after each
 frame it bumps a counter widget, which a front-end-only link (``jsdlink``) copies into an echo widget;
 the copy travels back to the kernel once the browser has processed every message before it. A new
 frame is sent only when the frame before the previous one has been echoed (or after ``ack_timeout``
 when no browser answers, e.g. the widget is not on screen or the code runs headless, where the loop
 falls back to plain timing at ``max_fps``). With one frame in flight the round trip alone (40–85 ms
-measured here) would cap the rate near 16 frames/s; with three the browser always has the next frame
-while the queue stays bounded.
+measured here) would cap the rate near 16 frames/s; with four the browser always has the next frame
+while the queue stays a few frames deep, so a pause still shows within a tenth of a second.
 """
 from __future__ import annotations
 
@@ -51,21 +51,27 @@ class FrameLoop:
         Frames per second at most.
     ack_timeout : float, default 0.5
         Seconds to wait for the browser's echo of a frame before pacing by the clock alone.
-    max_in_flight : int, default 3
+    gone_after : float, default 10
+        A browser that was answering and then stays silent this many seconds (the notebook was
+        closed) ends the loop, so a forgotten playground does not train for ever.
+    max_in_flight : int, default 4
         Frames sent but not yet echoed by the browser, at most. The round trip kernel → server →
-        browser → server → kernel alone took 40–85 ms in headless Chromium on a 2-core machine, so one
-        frame in flight capped the rate at ~16 frames/s; three gave ~25 visible frames/s there, and
-        the last frame still reached the screen 30–50 ms after a click on pause (a bounded queue: a
-        slow browser slows the frames down instead of piling them up).
+        browser → server → kernel alone took 40–85 ms in headless Chromium on a 2-core machine, so
+        one frame in flight capped the rate at ~16 visible frames/s, two at ~19, three at ~25 and four
+        at ~29 (of 30 at most); the last frame still reached the screen within 80 ms of a click on
+        pause. The queue stays bounded: a slow browser slows the frames down instead of piling them up.
     """
 
     def __init__(self, frame, on_finish=None, max_fps: float = 30.0, ack_timeout: float = 0.5,
-                 max_in_flight: int = 3):
+                 max_in_flight: int = 4, gone_after: float = 10.0):
         self._frame = frame
         self._on_finish = on_finish
         self.max_fps = float(max_fps)
         self.ack_timeout = float(ack_timeout)
         self.max_in_flight = int(max_in_flight)
+        self.gone_after = float(gone_after)
+        self.browser_gone = False
+        self._silent_since: float | None = None
         self._task: asyncio.Task | None = None
         # the echo: Python sets `_sent`, the front end copies it into `_echo`, which syncs back here
         self._sent = IntText(0, layout=Layout(display="none"))
@@ -101,6 +107,7 @@ class FrameLoop:
         frame = int(change["new"])
         self.acked = max(self.acked, frame)
         self.browser_seen = True
+        self._silent_since = None
         sent = self._sent_at.pop(frame, None)
         if sent is not None:
             self._round_trips.append(time.perf_counter() - sent)
@@ -112,6 +119,8 @@ class FrameLoop:
             return
         loop = running_loop()
         self._times.clear()
+        self.browser_gone = False
+        self._silent_since = None
         self._task = loop.create_task(self._run())
 
     def stop(self) -> None:
@@ -144,6 +153,9 @@ class FrameLoop:
                 await asyncio.sleep(max(0.002, 1.0 / self.max_fps - (time.perf_counter() - started)))
                 if self.browser_seen:
                     await self._wait_for_echo(self.frames - self.max_in_flight + 1)
+                if self._silent_since is not None and time.perf_counter() - self._silent_since > self.gone_after:
+                    self.browser_gone = True  # the page that was drawing us is gone: stop
+                    break
         except asyncio.CancelledError:
             return  # stop() was called: the caller updates the controls
         except Exception as exc:  # noqa: BLE001 - handed to on_finish, which shows it
@@ -157,8 +169,10 @@ class FrameLoop:
         deadline = time.perf_counter() + self.ack_timeout
         while self.acked < frame:
             if time.perf_counter() >= deadline:
-                # no answer: the view is closed or hidden; pace by the clock until an echo comes back
+                # no answer: the page is closed or busy; pace by the clock until an echo comes back
                 self.browser_seen = False
+                if self._silent_since is None:
+                    self._silent_since = time.perf_counter()
                 return
             await asyncio.sleep(0.003)
 
@@ -169,4 +183,5 @@ class FrameLoop:
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
-        return f"FrameLoop({state}, {self.frames} frames, {self.fps:.1f} fps, browser {'on' if self.browser_seen else 'off'})"
+        browser = "on" if self.browser_seen else "off"
+        return f"FrameLoop({state}, {self.frames} frames, {self.fps:.1f} fps, browser {browser})"

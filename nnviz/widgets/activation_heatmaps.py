@@ -19,7 +19,7 @@ from nnviz.analysis import (
 from nnviz.data import FEATURES
 
 from ._colors import TEXT, on_white
-from ._common import add_class, check_bool, check_int, check_network, describe, guarded
+from ._common import add_class, check_bool, check_features, check_int, check_network, describe, guarded, one_blas_thread
 from ._image_feed import ImageFeed
 from ._style import style_widget
 from .status import ReportsErrors, StatusArea
@@ -94,7 +94,7 @@ class ActivationHeatmaps(ReportsErrors, VBox):
         status: StatusArea | None = None,
     ):
         self._network = check_network(network)
-        self._features = self._check_features(features, self._network)
+        self._features = check_features(features, self._network)
         self._main_plot = None
         self.show_inputs = check_bool("show_inputs", show_inputs)
         self.show_output = check_bool("show_output", show_output)
@@ -105,13 +105,13 @@ class ActivationHeatmaps(ReportsErrors, VBox):
         own_status = status is None
         self.status = StatusArea() if own_status else status
 
-        self.x_scale = bqplot.LinearScale(min=0.0, max=float(self.width))
-        self.y_scale = bqplot.LinearScale(min=0.0, max=float(self.height))
+        self.x_scale = bqplot.LinearScale(min=0.0, max=float(self.width), allow_padding=False)
+        self.y_scale = bqplot.LinearScale(min=0.0, max=float(self.height), allow_padding=False)
         self.scales = {"x": self.x_scale, "y": self.y_scale}
         self._create_marks()
         self.figure = bqplot.Figure(
             marks=self._marks(),
-            fig_margin={"top": 0, "bottom": 0, "left": 0, "right": 0},
+            fig_margin={"top": 0, "bottom": 0, "left": 0, "right": 0}, display_toolbar=False,
             padding_x=0.0, padding_y=0.0, animation_duration=0,
             min_aspect_ratio=0.01, max_aspect_ratio=100,
             layout=Layout(width=f"{self.width}px", height=f"{self.height}px", margin="0"),
@@ -147,18 +147,6 @@ class ActivationHeatmaps(ReportsErrors, VBox):
 
     def _children(self) -> list:
         return [self.figure]
-
-    @staticmethod
-    def _check_features(features, network):
-        if isinstance(features, str) or not hasattr(features, "__iter__"):
-            raise TypeError(f"features must be a sequence of feature names such as ('x1', 'x2'), got {describe(features)}")
-        features = tuple(features)
-        for f in features:
-            if f not in FEATURES:
-                raise ValueError(f"unknown feature {f!r}; expected one of {', '.join(FEATURES)}")
-        if len(features) != network.n_inputs:
-            raise ValueError(f"features must name one input per network input ({network.n_inputs}), got {len(features)}: {features}")
-        return features
 
     # -- properties -----------------------------------------------------------------------------
     @property
@@ -230,7 +218,7 @@ class ActivationHeatmaps(ReportsErrors, VBox):
     def set_network(self, network, features=None) -> None:
         """Draw another network (and its features); the selection is cleared."""
         network = check_network(network)
-        features = self._check_features(self._features if features is None else features, network)
+        features = check_features(self._features if features is None else features, network)
         self._network, self._features = network, features
         self.selected = None
         self._relayout()
@@ -369,7 +357,8 @@ class ActivationHeatmaps(ReportsErrors, VBox):
         """Recompute the thumbnails from the network's weights and send them if they changed."""
         if not thumbnails:
             return False
-        thumbs = self._thumbnails()
+        with one_blas_thread():
+            thumbs = self._thumbnails()
         if not thumbs:
             if self.status.kind != "error":  # a divergence message says more; keep it
                 self.status.warning("Some neuron outputs are not finite (NaN or inf); the thumbnails were not updated.")
@@ -382,7 +371,8 @@ class ActivationHeatmaps(ReportsErrors, VBox):
         if not self.clickable:
             return
         level, unit = self.nodes[int(event["data"]["index"])]
-        if self.selected == (level, unit) or (level == max(self.levels) and self.level_size(level) == 1 and self.show_output):
+        single_output = self.show_output and level == max(self.levels) and self.level_size(level) == 1
+        if self.selected == (level, unit) or single_output:
             self.select(None)
         else:
             self.select(level, unit)

@@ -156,10 +156,12 @@ class ArchitectureBuilder(ReportsErrors, VBox):
                 tooltip=f"feed {feature.label} to the network",
                 layout=Layout(width="68px", height="28px", margin="2px 0", padding="0"),
             )
-            add_class(button, "nnviz-feature", f"nnviz-feature-{name.replace('^', '2').replace('*', 'x').replace('(', '-').replace(')', '')}")
+            slug = name.replace("^", "2").replace("*", "x").replace("(", "-").replace(")", "")
+            add_class(button, "nnviz-feature", f"nnviz-feature-{slug}")
             self.feature_buttons[name] = button
         header = HTML("<div class='nnviz-header'>Features</div>")
-        self.features_box = VBox([header, *self.feature_buttons.values()], layout=Layout(width="76px", align_items="center"))
+        self.features_box = VBox([header, *self.feature_buttons.values()],
+                                 layout=Layout(width="76px", align_items="center"))
         add_class(self.features_box, "nnviz-features")
 
     def _build_layers(self):
@@ -368,7 +370,9 @@ class ArchitectureBuilder(ReportsErrors, VBox):
             self.add_layer_button.disabled = "layers" in locked or n >= self.max_layers
             self.remove_layer_button.disabled = "layers" in locked or n == 0
             plural = "" if n == 1 else "s"
-            self.layers_label.value = f"<span class='nnviz-header' style='white-space:nowrap'>&nbsp;{n} hidden layer{plural}</span>"
+            self.layers_label.value = (
+                f"<span class='nnviz-header' style='white-space:nowrap'>&nbsp;{n} hidden layer{plural}</span>"
+            )
             for i in range(self.max_layers):
                 set_visible(self.layer_cells[i], i < n)
                 if i < n:

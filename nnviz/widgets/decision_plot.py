@@ -21,7 +21,10 @@ from nnviz.analysis import (
 from nnviz.data import FEATURES, check_dataset
 
 from ._colors import on_white, point_colors
-from ._common import add_class, check_bool, check_int, check_network, describe, escape, guarded, set_visible
+from ._common import (
+    add_class, check_bool, check_features, check_int, check_network, describe, escape, guarded, one_blas_thread,
+    set_visible,
+)
 from ._image_feed import ImageFeed
 from ._style import style_widget
 from .status import ReportsErrors, StatusArea
@@ -105,7 +108,7 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
         status: StatusArea | None = None,
     ):
         self._network = check_network(network)
-        self._features = self._check_features(features, self._network)
+        self._features = check_features(features, self._network)
         self._grid = make_grid(VIEW, check_int("resolution", resolution, low=2, high=400))
         self._discretize = check_bool("discretize", discretize)
         size = check_int("size", size, low=50, high=2000)
@@ -116,8 +119,8 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
         self.status = StatusArea() if own_status else status
 
         xmin, xmax, ymin, ymax = VIEW
-        self.x_scale = bqplot.LinearScale(min=xmin, max=xmax)
-        self.y_scale = bqplot.LinearScale(min=ymin, max=ymax)
+        self.x_scale = bqplot.LinearScale(min=xmin, max=xmax, allow_padding=False)
+        self.y_scale = bqplot.LinearScale(min=ymin, max=ymax, allow_padding=False)
         scales = {"x": self.x_scale, "y": self.y_scale}
         self.image = ImageFeed(scales, x=(xmin, xmax), y=(ymin, ymax), pixelated=False)
         point_style = dict(scales=scales, default_size=26, stroke_width=1.0, enable_hover=False, interactions={})
@@ -132,6 +135,7 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
             marks=[self.image.mark, self.train_scatter, self.test_scatter],
             axes=axes,
             fig_margin=dict(_MARGIN),
+            display_toolbar=False,
             padding_x=0.0,
             padding_y=0.0,
             animation_duration=0,
@@ -146,8 +150,8 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
         add_class(self.figure, "nnviz-decision")
         self.title = HTML()
         add_class(self.title, "nnviz-decision-title")
-        self.output_button = Button(description="Show output", icon="undo", tooltip="show the network's output again",
-                                    layout=Layout(width="auto", height="24px"))
+        self.output_button = Button(description="Output", icon="undo", tooltip="show the network's output again",
+                                    layout=Layout(width="82px", height="24px", padding="0"))
         add_class(self.output_button, "nnviz-show-output")
         self.legend = HTML()
         add_class(self.legend, "nnviz-legend")
@@ -163,18 +167,6 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
         self.update()
 
     # -- checks ---------------------------------------------------------------------------------
-    @staticmethod
-    def _check_features(features, network):
-        if isinstance(features, str) or not hasattr(features, "__iter__"):
-            raise TypeError(f"features must be a sequence of feature names such as ('x1', 'x2'), got {describe(features)}")
-        features = tuple(features)
-        for f in features:
-            if f not in FEATURES:
-                raise ValueError(f"unknown feature {f!r}; expected one of {', '.join(FEATURES)}")
-        if len(features) != network.n_inputs:
-            raise ValueError(f"features must name one input per network input ({network.n_inputs}), got {len(features)}: {features}")
-        return features
-
     def _check_xy(self, X, y, names):
         try:
             return check_dataset(X, y, task=self._network.task)
@@ -216,7 +208,7 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
     def set_network(self, network, features=None) -> None:
         """Draw another network (and its features); the view returns to the output."""
         network = check_network(network)
-        features = self._check_features(self._features if features is None else features, network)
+        features = check_features(self._features if features is None else features, network)
         self._network, self._features, self.focus = network, features, None
         self._refresh_labels()
         self.update()
@@ -287,7 +279,8 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
         Returns False (and keeps the previous picture, with a warning) when the network's output is
         not finite: nothing is ever drawn from NaN.
         """
-        rgba = self._rgba()
+        with one_blas_thread():
+            rgba = self._rgba()
         if rgba is None:
             if self.status.kind != "error":  # a divergence message says more; keep it
                 self.status.warning("The network's output is not finite (NaN or inf); the picture was not updated.")
@@ -296,7 +289,8 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
 
     def _refresh_labels(self) -> None:
         text = self._describe_focus()
-        self.title.value = f"<span class='nnviz-header'>{escape(text)}</span>" if text else ""
+        self.title.value = (f"<span class='nnviz-header' style='white-space:nowrap'>{escape(text)}</span>"
+                            if text else "")
         set_visible(self.output_button, self.focus is not None)
         self.legend.value = self._legend_html()
 
@@ -307,17 +301,17 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
         if level == 0:
             return f"Input {FEATURES[self._features[unit]].label}"
         if level == len(self._network.dense_layers):
-            return f"Output unit {unit} (P(class {unit}))" if self._network.task == "multiclass" else f"Output unit {unit}"
-        return f"Neuron {unit + 1} of hidden layer {level}"
+            return f"Output unit {unit}: P(class {unit})" if self._network.task == "multiclass" else f"Output unit {unit}"
+        return f"Layer {level}, neuron {unit + 1}"
 
     def _legend_html(self) -> str:
         neg, mid, pos = PLAYGROUND_COLORS["negative"], PLAYGROUND_COLORS["neutral"], PLAYGROUND_COLORS["positive"]
         task = self._network.task
         if self.focus is None and task == "multiclass":
             k = self._network.n_outputs
+            chip = "display:inline-block;width:10px;height:10px;margin:0 3px 0 8px;vertical-align:middle"
             chips = "".join(
-                f"<span style='display:inline-block;width:10px;height:10px;background:{CLASS_COLORS[c % len(CLASS_COLORS)]};"
-                f"margin:0 3px 0 8px;vertical-align:middle'></span>class {c}"
+                f"<span style='{chip};background:{CLASS_COLORS[c % len(CLASS_COLORS)]}'></span>class {c}"
                 for c in range(k)
             )
             return f"<div class='nnviz-small'>{chips}</div>"

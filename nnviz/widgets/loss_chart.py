@@ -77,7 +77,7 @@ class LossChart(ReportsErrors, VBox):
         self.x_axis, self.y_axis = axes
         self.figure = bqplot.Figure(
             marks=[self.train_line, self.test_line], axes=axes,
-            fig_margin={"top": 6, "bottom": 30, "left": 40, "right": 8},
+            fig_margin={"top": 6, "bottom": 30, "left": 40, "right": 16}, display_toolbar=False,
             padding_x=0.0, padding_y=0.0, animation_duration=0, min_aspect_ratio=0.01, max_aspect_ratio=100,
             layout=Layout(width=f"{width}px", height=f"{height}px", margin="0"),
         )

@@ -10,7 +10,7 @@ from ipywidgets import HTML, Button, FloatText, HBox, Layout, VBox
 from nnviz.analysis import PLAYGROUND_COLORS, edge_arrays, edge_curves, edge_style
 from nnviz.data import FEATURES
 
-from ._common import add_class, check_float, check_int, describe, escape, guarded
+from ._common import add_class, check_float, check_int, escape, guarded
 from .activation_heatmaps import ActivationHeatmaps
 from .status import StatusArea
 
@@ -21,8 +21,11 @@ WIDTHS = (0.6, 1.2, 2.0, 3.0, 4.0, 5.0, 6.0)
 _WIDTH_EDGES = np.array([(a + b) / 2 for a, b in zip(WIDTHS[:-1], WIDTHS[1:])])
 #: Link colours are quantised to this many steps per sign, so that small weight changes send nothing.
 COLOR_STEPS = 8
-CURVE_POINTS = 10
-HANDLE_AT = 3  # the click handle sits at point 3 of 10 (t = 1/3), nearer the source: no two links share it
+CURVE_POINTS = 13
+#: Where a link's click dot may sit, as indices of its curve points, in order of preference (t = 1/3
+#: first, near the source); a dot moves along its link until it is HANDLE_GAP pixels from every other.
+HANDLE_SPOTS = (4, 3, 5, 2, 6, 7, 8, 9, 1, 10)
+HANDLE_GAP = 7.0
 
 
 class NetworkGraph(ActivationHeatmaps):
@@ -132,13 +135,31 @@ class NetworkGraph(ActivationHeatmaps):
         curves = edge_curves(start, end, CURVE_POINTS).astype(np.float32)
         self._curves_x, self._curves_y = curves[..., 0], curves[..., 1]
         self._links = list(zip(levels.tolist(), i.tolist(), j.tolist()))
+        spots = self._handle_spots()
         with self.handles.hold_sync():
-            self.handles.x = self._curves_x[:, HANDLE_AT]
-            self.handles.y = self._curves_y[:, HANDLE_AT]
+            self.handles.x = self._curves_x[np.arange(len(spots)), spots]
+            self.handles.y = self._curves_y[np.arange(len(spots)), spots]
         self._buckets = [None] * len(WIDTHS)
         self._colors_key = None
         self.selected_link = None
         self._show_selection()
+
+    def _handle_spots(self) -> np.ndarray:
+        """For each link, the curve point its click dot sits on, so that no two dots overlap
+        (links that cross would otherwise share a spot)."""
+        placed = np.empty((0, 2), dtype=np.float32)
+        spots = np.empty(len(self._curves_x), dtype=np.int64)
+        for k in range(len(spots)):
+            for spot in HANDLE_SPOTS:
+                xy = np.array([self._curves_x[k, spot], self._curves_y[k, spot]], dtype=np.float32)
+                if not len(placed) or np.min(np.hypot(*(placed - xy).T)) >= HANDLE_GAP:
+                    break
+            else:
+                spot = HANDLE_SPOTS[0]  # crowded everywhere: keep the first choice
+                xy = np.array([self._curves_x[k, spot], self._curves_y[k, spot]], dtype=np.float32)
+            spots[k] = spot
+            placed = np.vstack([placed, xy])
+        return spots
 
     # -- drawing --------------------------------------------------------------------------------
     def update(self, thumbnails: bool = True, links: bool = True) -> bool:

@@ -10,7 +10,7 @@ from ipywidgets import HTML, HBox, Layout, VBox
 from nnviz.core import SGD, Adam, DivergedError, Dropout
 from nnviz.data import check_dataset, dataset_info, make_dataset, make_features, train_test_split
 
-from ._common import add_class, check_int, describe, escape, format_number, guarded, set_visible
+from ._common import add_class, check_int, describe, format_number, guarded, one_blas_thread, set_visible
 from ._config import CONTROLS, CUSTOM, DATASET_LABELS, check_config, check_controls, new_seed
 from ._loop import FrameLoop
 from ._style import style_widget
@@ -50,7 +50,8 @@ class Playground(ReportsErrors, VBox):
     **One step is one epoch**: the step button, ``step(n)`` and the epoch counter count passes over the
     training set (in mini-batches of ``batch_size``), as the playground does. While playing, each frame
     trains ``speed`` epochs (``"auto"``: about 15 ms of training) and redraws; frames are paced to what the
-    browser draws (30 per second at most, at most one in flight), so a pause shows at once.
+    browser has taken in (30 per second at most, a few frames in flight at most: see
+    :class:`nnviz.widgets._loop.FrameLoop`), so a pause shows at once.
 
     The learning rate, optimiser settings, regularisation and batch size apply at the next step and keep
     the weights (changing the optimiser *type* starts it with fresh state). Changing the data or the
@@ -91,7 +92,7 @@ class Playground(ReportsErrors, VBox):
     >>> lesson = Playground(config=pg.config, locked=["dataset", "features"])
     """
 
-    def __init__(self, data=None, config=None, locked=None, hidden=None, *, max_fps: float = 30.0):
+    def __init__(self, data=None, config=None, locked=None, hidden=None, *, max_fps: float = 40.0):
         self._custom = self._check_data(data)
         if self._custom is not None and (config is None or "dataset" not in config):
             config = {**(config if isinstance(config, dict) else {}), "dataset": CUSTOM}
@@ -177,7 +178,7 @@ class Playground(ReportsErrors, VBox):
                           padding="0 0 4px 0", margin="0 0 6px 0"),
         )
         data_column = VBox([dc.column, tc.panel], layout=Layout(width="172px"))
-        features_column = VBox([b.features_box], layout=Layout(width="76px"))
+        self._features_column = features_column = VBox([b.features_box], layout=Layout(width="76px"))
         self._builder_spacer = HTML(layout=Layout(width="0px"))
         self._network_column = network_column = VBox(
             [HBox([self._builder_spacer, b.layers_box]), self.graph], layout=Layout(width=f"{self.graph.width + 2}px"))
@@ -291,8 +292,9 @@ class Playground(ReportsErrors, VBox):
         before = net.epoch_
         started = time.perf_counter()
         try:
-            net.fit(self._F_train, self._y_train, epochs=epochs, batch_size=self._config["batch_size"],
-                    validation_data=(self._F_test, self._y_test))
+            with one_blas_thread():
+                net.fit(self._F_train, self._y_train, epochs=epochs, batch_size=self._config["batch_size"],
+                        validation_data=(self._F_test, self._y_test))
         except DivergedError as exc:
             self._on_diverged(exc)
         done = net.epoch_ - before
@@ -314,10 +316,11 @@ class Playground(ReportsErrors, VBox):
         ``CHART_EVERY`` seconds; the decision boundary and the epoch counter every frame.
         """
         now = time.perf_counter()
-        self.decision_plot.update()
-        if not playing or now - self._drawn_at["graph"] >= GRAPH_EVERY:
-            self.graph.update()
-            self._drawn_at["graph"] = now
+        with one_blas_thread():
+            self.decision_plot.update()
+            if not playing or now - self._drawn_at["graph"] >= GRAPH_EVERY:
+                self.graph.update()
+                self._drawn_at["graph"] = now
         if not playing or now - self._drawn_at["chart"] >= CHART_EVERY:
             self.loss_chart.update()
             self._drawn_at["chart"] = now
@@ -332,6 +335,8 @@ class Playground(ReportsErrors, VBox):
         self._set_playing(False)
         if error is not None:
             self.status.exception(error, "Training stopped: ")
+        elif self._loop.browser_gone:
+            self.status.info(f"Paused: no browser has drawn this playground for {self._loop.gone_after:g} s.")
 
     def _set_playing(self, playing: bool) -> None:
         self.training_controls.set_playing(playing, locked="play" in self._locked)
@@ -353,8 +358,8 @@ class Playground(ReportsErrors, VBox):
         self._loop.start()
         self._diverged = None
         self.remove_class("nnviz-diverged")
-        if self.status.kind == "error":
-            self.status.clear()
+        if self.status.kind in ("error", "info"):
+            self.status.clear()  # the last hint or error is history now
         self._set_playing(True)
 
     def pause(self, redraw: bool = True) -> None:
@@ -484,7 +489,7 @@ class Playground(ReportsErrors, VBox):
         locked = set(self._locked)
         set_visible(dc.n_classes, multiclass and "n_classes" not in self._hidden)
         dc.noise.disabled = custom or "noise" in locked
-        dc.regenerate.tooltip = "a new shuffle of your data into train and test" if custom else "new random data (a new seed)"
+        dc.regenerate.tooltip = "a new split of your data into train and test" if custom else "new random data (a new seed)"
         tc.momentum.disabled = c["optimizer"] != "momentum" or "momentum" in locked
         tc.reg_rate.disabled = c["regularization"] == "none" or "reg_rate" in locked
 
@@ -506,6 +511,8 @@ class Playground(ReportsErrors, VBox):
                     add_class(w, "nnviz-locked")
                     w.tooltip = f"locked for this lesson ({CONTROLS[name]})"
         for name in self._hidden:
+            if name == "features":
+                set_visible(self._features_column, False)
             if name in builder_names:
                 self.builder.hide([name])
             elif name == "weights":
