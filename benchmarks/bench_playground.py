@@ -9,8 +9,8 @@ Run with ``python benchmarks/bench_playground.py`` (about 30 s). It prints:
     epoch per frame); the views alone are shown too. Target: <= 15 ms with 6 x 8.
 (b) **Bytes per frame** — every message the widgets send, measured by hooking ``Widget._send`` (the JSON
     of the message plus its binary buffers): a full frame (every view) and a decision-only frame, and
-    the average while playing (the decision boundary every frame, the graph at most 15 times and the
-    loss chart 8 times a second: see ``nnviz.widgets.playground``).
+    the average while playing (the decision boundary every frame, the graph at most 10 times and the
+    loss chart 5 times a second, at 30 frames a second: see ``nnviz.widgets.playground``).
 (c) **Memory** — resident memory of a fresh process that has run the default playground frame by frame
     (every view drawn every frame) for 1,000 epochs. Target: <= 200 MB.
 
@@ -119,9 +119,11 @@ def bytes_per_frame(config: dict, frames: int = 30) -> dict:
             decision.append(counter.take())
     full_b = statistics.median(b for b, _ in full)
     dec_b = statistics.median(b for b, _ in decision)
-    # at 30 frames/s: the decision plot every frame, the graph 15/s and the chart 8/s
+    # at 30 frames/s: the decision plot every frame, the graph 10/s and the chart 5/s
+    from nnviz.widgets.playground import CHART_EVERY, GRAPH_EVERY
+
     graph_and_chart = full_b - dec_b
-    playing = dec_b + graph_and_chart * (15 + 8) / 2 / 30
+    playing = dec_b + graph_and_chart * (1 / GRAPH_EVERY + 1 / CHART_EVERY) / 2 / 30
     return {
         "full": full_b, "full_msgs": statistics.median(m for _, m in full),
         "decision": dec_b, "decision_msgs": statistics.median(m for _, m in decision),

@@ -393,6 +393,7 @@ def test_locked_controls_are_disabled_and_hidden_ones_hidden():
     with pytest.raises(TypeError, match="locked must be a list of control names"):
         Playground(locked="lr")
     assert set(CONTROLS) >= {"dataset", "noise", "lr", "features", "layers", "neurons", "play", "reset"}
+    assert Playground.CONTROLS is CONTROLS
 
 
 # ------------------------------------------------------------------------------- your own data
