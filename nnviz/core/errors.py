@@ -5,10 +5,12 @@ __all__ = ["DivergedError"]
 
 
 class DivergedError(FloatingPointError):
-    """Training produced a non-finite loss or parameter and was stopped.
+    """Training produced a non-finite loss or parameter (or a loss 10,000 times its lowest) and was
+    stopped.
 
-    The network's parameters have already been rolled back to the last finite state when this is
-    raised, so the network stays usable: lower the learning rate and train again.
+    The network's parameters have already been rolled back when this is raised — inside ``fit`` to the
+    epoch end with the lowest training loss so far, in ``train_step`` to the state before the step —
+    so the network stays usable: lower the learning rate and train again.
 
     Attributes
     ----------
