@@ -69,9 +69,14 @@ def jupyter_server(tmp_path_factory):
     stop_jupyter_server(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context(tmp_path_factory):
-    """A headless Chromium persistent context, shared by the session."""
+    """A headless Chromium persistent context, shared by the tests of one module.
+
+    Module scope, not session: Playwright's sync API keeps an asyncio loop running in the main thread
+    while it is started, and tests after the browser modules (the widgets' play/pause tests) need the
+    thread to have no running loop.
+    """
     require_browser_tools()
     from playwright.sync_api import expect, sync_playwright
 
