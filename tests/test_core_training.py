@@ -209,3 +209,15 @@ def test_weights_are_live_views_and_assignable():
     other = Network.mlp(2, [3], seed=9)
     other.set_weights(weights)
     np.testing.assert_array_equal(other.forward(np.eye(2)), net.forward(np.eye(2)))
+
+
+def test_inference_on_large_inputs_is_blocked_but_identical():
+    from nnviz.core.dense import _ROW_BLOCK
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2 * _ROW_BLOCK + 37, 2))
+    net = Network.mlp(2, [6, 5], seed=1)
+    whole = net.forward(X)
+    pieces = np.vstack([net.forward(X[i : i + 100]) for i in range(0, len(X), 100)])
+    np.testing.assert_allclose(whole, pieces, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(net.trace(X)[0].z, X @ net.layers[0].W + net.layers[0].b, rtol=1e-13)

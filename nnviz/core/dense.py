@@ -10,6 +10,22 @@ from .layer import Layer
 
 __all__ = ["Dense"]
 
+#: Rows per matrix product in inference. OpenBLAS multithreads products above roughly 64k
+#: multiply-adds; on two shared cores its threads then spin against other work and a 100 x 100 grid
+#: pass takes 8 ms instead of 1.3 ms. Blocks of this many rows stay single-threaded and cache-friendly.
+_ROW_BLOCK = 1024
+
+
+def _dot_rows(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """``X @ W`` computed in blocks of :data:`_ROW_BLOCK` rows."""
+    n = len(X)
+    if n <= _ROW_BLOCK:
+        return np.dot(X, W)
+    Z = np.empty((n, W.shape[1]), dtype=np.result_type(X, W))
+    for start in range(0, n, _ROW_BLOCK):
+        np.dot(X[start : start + _ROW_BLOCK], W, out=Z[start : start + _ROW_BLOCK])
+    return Z
+
 
 class Dense(Layer):
     """Fully connected layer with an activation.
@@ -117,7 +133,7 @@ class Dense(Layer):
         W, b = self._W, self._b
         if X.dtype != W.dtype:  # e.g. a float32 grid through a float64 network
             W, b = W.astype(X.dtype), b.astype(X.dtype)
-        Z = np.dot(X, W)
+        Z = _dot_rows(X, W)
         Z += b
         A = self.activation.forward(Z)
         self._X, self._Z, self._A, self._augmented = X, Z, A, False
