@@ -7,6 +7,7 @@ import io
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -181,6 +182,78 @@ def test_feature_grids():
     np.testing.assert_allclose(fg[0], np.broadcast_to(g.xs, (5, 5)))
     np.testing.assert_allclose(fg[1], np.broadcast_to(g.ys[:, None], (5, 5)))
     np.testing.assert_allclose(fg[2], np.broadcast_to(g.xs**2, (5, 5)), rtol=1e-6)
+
+
+def test_grids_redo_in_float64_what_overflows_float32():
+    # weights finite in float64 but beyond float32's range (a run close to diverging): a float32 pass
+    # gives inf - inf = NaN in the hidden layer; the grids fall back to float64 and stay finite
+    net = Network.mlp(2, [3], activation="tanh", loss="bce", seed=0)
+    hidden = net.dense_layers[0]
+    hidden.W = [[1e39, -1e39, 2e39], [-1e39, 1e39, 1e39]]
+    g = make_grid(resolution=10)
+    with np.errstate(all="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning on the way either
+        fast = decision_grid(net, g)
+        grids = neuron_grids(net, g)
+    assert fast.dtype == np.float32 and np.isfinite(fast).all()
+    np.testing.assert_allclose(fast, net.predict_proba(g.points)[:, 1].reshape(10, 10), atol=1e-6)
+    assert all(a.dtype == np.float32 and np.isfinite(a).all() for a in grids)
+    np.testing.assert_array_equal(np.abs(grids[0]), 1.0)  # tanh saturated at ±1, as in float64
+    np.testing.assert_allclose(grids[-1][0], fast, atol=1e-7)
+
+
+def test_grids_clip_outputs_beyond_float32_to_its_range():
+    net = one_unit_net(1e39, 0.0, activation="linear", loss="mse")  # output 1e39 * x1
+    g = make_grid(resolution=4)
+    top = np.finfo(np.float32).max
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for dtype in (np.float32, np.float64):
+            img = decision_grid(net, g, dtype=dtype)
+            assert img.dtype == np.float32 and np.isfinite(img).all()
+            np.testing.assert_array_equal(img, np.broadcast_to(np.sign(g.xs) * top, (4, 4)))
+            (out,) = neuron_grids(net, g, dtype=dtype)
+            np.testing.assert_array_equal(out[0], img)
+
+
+def test_grid_inputs_are_computed_once_per_grid_and_features(monkeypatch):
+    import nnviz.analysis.grid as grid_module
+
+    calls = []
+
+    def counting_make_features(points, features):
+        calls.append(tuple(features))
+        return make_features(points, features)
+
+    monkeypatch.setattr(grid_module, "make_features", counting_make_features)
+    g = make_grid((-6.0, 6.0, -6.0, 6.5), resolution=17)  # a grid no other test uses
+    net = Network.mlp(3, [4], loss="bce", seed=4)
+    feats = ("x1", "sin(x2)", "x1*x2")
+    first = decision_grid(net, g, list(feats))
+    for _ in range(3):  # redraws: no new feature matrix
+        np.testing.assert_array_equal(decision_grid(net, g, feats), first)
+        neuron_grids(net, g, feats)
+    assert calls == [feats]
+    X = grid_module._grid_inputs(g, feats, np.dtype(np.float32))
+    assert not X.flags.writeable and X.dtype == np.float32
+    np.testing.assert_array_equal(X, make_features(g.points, feats).astype(np.float32))
+    with pytest.raises(ValueError):
+        X[0, 0] = 1.0  # read-only: shared by every view of this grid
+    # other features, another dtype: their own matrices, and right
+    other = ("x1^2", "x2^2", "x1")
+    np.testing.assert_allclose(
+        decision_grid(net, g, other, dtype=np.float64),
+        net.forward(make_features(g.points, other))[:, 0].reshape(17, 17), rtol=1e-6)
+    decision_grid(net, g, feats, dtype=np.float64)
+    np.testing.assert_array_equal(feature_grids(g, feats)[1], np.sin(g.ys[:, None]).astype(np.float32)
+                                  * np.ones((1, 17), np.float32))
+    assert calls == [feats, other, feats]
+    assert decision_grid(net, g, feats).tobytes() == first.tobytes()  # the first one still cached
+    # a grid keeps only the latest few
+    names = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
+    for a, b in zip(names, names[1:] + names[:1]):  # 7 more pairs
+        feature_grids(g, (a, b))
+    assert len(g._inputs) == grid_module.INPUTS_PER_GRID
 
 
 def test_grid_functions_reject_bad_arguments():

@@ -1,12 +1,13 @@
 """Headless tests of the Playground's parts, each used on its own: set a control as a user would and
 assert on the network and on the mark data the browser would receive."""
 import io
+import warnings
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from nnviz.core import Network
+from nnviz.core import History, Network
 from nnviz.data import make_dataset, train_test_split
 from nnviz.widgets import (
     ActivationHeatmaps,
@@ -50,8 +51,10 @@ def test_status_area_shows_kinds_and_escapes_html():
     except RuntimeError as exc:
         status.exception(exc)
     assert status.text == "RuntimeError: inner" and "Traceback" in status.value
+    status.error("Short.", title="the <whole> 'story'")  # a tooltip with the long text
+    assert status.title == "the <whole> 'story'" and "title='the &lt;whole&gt; &#x27;story&#x27;'" in status.value
     status.clear()
-    assert status.value == "" and repr(status) == "StatusArea(empty)"
+    assert status.value == "" and repr(status) == "StatusArea(empty)" and status.title is None
 
 
 # ------------------------------------------------------------------------------- LearningRateControl
@@ -207,9 +210,14 @@ def test_decision_plot_never_draws_non_finite_values(circle):
     net = Network.mlp(2, [4], activation="relu", seed=0)
     plot = DecisionBoundaryPlot(net, X_train, y_train)
     before = plot.png
-    # hidden units overflow to +inf (float32), and inf - inf is NaN at the output
+    # hidden units overflow float32 (not float64): the grid is redone in float64, a real picture
     net.dense_layers[0].W = np.full((2, 4), 1e38)
     net.dense_layers[1].W = np.array([[1.0], [-1.0], [1.0], [-1.0]])
+    assert plot.update() is True
+    assert plot.png != before and plot.status.kind == "info"
+    before = plot.png
+    # hidden units overflow to +inf even in float64, and inf - inf is NaN at the output
+    net.dense_layers[0].W = np.full((2, 4), 1e308)
     assert plot.update() is False
     assert plot.png == before and plot.status.kind == "warning"
 
@@ -338,6 +346,45 @@ def test_loss_chart_thins_long_runs(net, circle):
     chart = LossChart(net)
     assert len(chart.train_line.x) <= 400 and chart.train_line.x[-1] == 450
     assert len(chart.test_line.x) == 0  # no validation data: no test curve
+
+
+def test_loss_chart_draws_huge_and_non_finite_losses_at_a_cap_without_warnings():
+    from nnviz.widgets.loss_chart import FLOAT32_CAP
+
+    h = History()
+    for epoch, (loss, val) in enumerate([(0.7, None), (0.5, 0.6), (1e90, float("inf")), (float("nan"), 2e300)], 1):
+        h.append(epoch=epoch, step=10 * epoch, loss=loss, val_loss=val)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "overflow encountered in cast"
+        chart = LossChart(history=h)
+    for line in (chart.train_line, chart.test_line):
+        assert line.y.dtype == np.float32 and np.isfinite(line.y).all() and line.y.max() == np.float32(FLOAT32_CAP)
+    np.testing.assert_array_equal(chart.test_line.x, [2, 3, 4])  # the epoch without a test loss is left out
+    assert "2e+300" in chart.summary.value and "nan" in chart.summary.value  # not 301 digits
+    assert chart.y_scale.max == 1e30 and chart.y_axis.tick_format == ".2~e"
+
+
+@pytest.mark.parametrize("top, fmt, labels", [
+    (1.0, ".1f", ["0.0", "0.5", "1.0"]), (0.8, ".1f", ["0.0", "0.4", "0.8"]), (0.5, ".2f", ["0.00", "0.25", "0.50"]),
+    (0.04, ".2f", ["0.00", "0.02", "0.04"]), (5.0, ".1f", ["0.0", "2.5", "5.0"]), (40.0, ".0f", ["0", "20", "40"]),
+])
+def test_loss_chart_y_ticks_have_the_same_decimals(top, fmt, labels):
+    from nnviz.widgets.loss_chart import _tick_format
+
+    assert _tick_format(top) == fmt
+    assert [format(v, fmt) for v in (0.0, top / 2, top)] == labels  # Python's format reads d3's "f" alike
+
+
+def test_loss_chart_axis_follows_the_losses():
+    h = History()
+    h.append(epoch=1, step=1, loss=0.7, val_loss=0.75)
+    chart = LossChart(history=h)
+    assert chart.y_scale.max == 0.8 and chart.y_axis.tick_format == ".1f"
+    np.testing.assert_allclose(chart.y_axis.tick_values, [0.0, 0.4, 0.8])
+    h.append(epoch=2, step=2, loss=0.3, val_loss=0.45)
+    h.append(epoch=3, step=3, loss=0.3, val_loss=0.45)
+    chart.history = History({k: v[1:] for k, v in h.as_dict().items()})
+    assert chart.y_scale.max == 0.5 and chart.y_axis.tick_format == ".2f"
 
 
 # ------------------------------------------------------------------------------- the frame loop

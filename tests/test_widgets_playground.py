@@ -155,6 +155,37 @@ def test_architecture_buttons_rebuild_the_network():
     assert pg.config["activation"] == "sigmoid" and pg.network.dense_layers[0].activation.name == "sigmoid"
 
 
+def test_graph_height_follows_the_largest_column():
+    """The graph is as tall as its neurons need, so the weight editor sits right under it."""
+    from nnviz.widgets.playground import GRAPH_HEIGHT, GRAPH_MIN_HEIGHT, NEURON_ROW
+
+    pg = make()  # 2 → 4 → 2 → 1
+    assert pg.graph.height == 4 * NEURON_ROW < GRAPH_HEIGHT and pg.graph.figure.layout.height == f"{4 * NEURON_ROW}px"
+    b = pg.builder
+    for _ in range(4):
+        b.add_neuron_buttons[0].click()
+    assert pg.network.sizes[1] == 8 and pg.graph.height == GRAPH_HEIGHT
+    ys = np.asarray(pg.graph.node_scatter.y)
+    assert ys.min() - pg.graph.thumbnail / 2 >= 0 and ys.max() + pg.graph.thumbnail / 2 <= pg.graph.height
+    pg = make(hidden=[1])  # 2 → 1 → 1
+    assert pg.graph.height == GRAPH_MIN_HEIGHT
+    pg.builder.feature_buttons["sin(x1)"].value = True  # 3 inputs
+    assert pg.graph.height == 3 * NEURON_ROW
+
+
+def test_dropdowns_show_their_longest_option():
+    from nnviz.widgets._common import COLUMN_CONTROL_WIDTH
+
+    pg = make()
+    dc, tc = pg.data_controls, pg.training_controls
+    # the data set: the whole column, no side label (the column's header says "Data")
+    assert dc.dataset.description == "" and dc.dataset.layout.width == f"{COLUMN_CONTROL_WIDTH}px"
+    assert max(len(label) for label, _ in dc.dataset.options) == len("Multi-Gaussian (regression)")
+    assert max(len(label) for label, _ in tc.optimizer.options) <= len("Momentum")
+    dropdown = pg.builder.layer_activation_dropdowns[0]
+    assert int(dropdown.layout.width[:-2]) >= int(pg.graph.column_width) - 2 and dropdown.tooltip == "layer 1: tanh"
+
+
 def test_feature_toggles_change_the_inputs():
     pg = make()
     pg.builder.feature_buttons["x1^2"].value = True
@@ -288,7 +319,11 @@ def test_divergence_at_lr_10_is_shown_and_reset_works():
     pg = make(dataset="reg_plane", lr=10.0)
     pg.step(50)
     assert pg.diverged is not None and "lower the learning rate" in pg.diverged
-    assert pg.status.kind == "error" and pg.status.text.startswith("Diverged — lower the learning rate")
+    # one short line for the learner; the core's full message in pg.diverged and the line's tooltip
+    assert pg.status.kind == "error" and pg.status.text.startswith("Diverged in epoch 1: learning rate 10 is too high")
+    assert pg.status.text.count("lower the learning rate") == 1 and "e+" not in pg.status.text
+    assert f"rolled back to epoch {pg.network.epoch_} " in pg.status.text and len(pg.status.text) < 130
+    assert pg.status.title == pg.diverged and "title='diverged at step" in pg.status.value
     assert "nnviz-diverged" in pg._dom_classes
     net = pg.network
     assert all(np.isfinite(l.W).all() for l in net.dense_layers)  # rolled back

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +27,9 @@ __all__ = ["Grid", "decision_grid", "feature_grids", "input_matrix", "make_grid"
 
 #: The playground's view of the plane: (xmin, xmax, ymin, ymax).
 DEFAULT_EXTENT = (-6.0, 6.0, -6.0, 6.0)
+#: Input matrices a grid keeps, one per (features, dtype): the playground redraws the same few every frame.
+INPUTS_PER_GRID = 8
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +58,8 @@ class Grid:
     points: np.ndarray
     extent: tuple
     resolution: int
+    # the network inputs at the points, per (features, dtype): see _grid_inputs
+    _inputs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -146,11 +151,37 @@ def input_matrix(points, features=DEFAULT_FEATURES) -> np.ndarray:
     return make_features(points, features)
 
 
-def _forward_inputs(network, grid, features):
+def _grid_inputs(grid: Grid, features: tuple, dtype: np.dtype) -> np.ndarray:
+    """The network inputs at ``grid.points`` (:func:`input_matrix`) in ``dtype``, computed once per grid.
+
+    Returns a read-only array of shape (resolution * resolution, len(features)), kept on the grid: a
+    redraw then costs no ``sin`` over the grid's points. The grid keeps the latest
+    :data:`INPUTS_PER_GRID` combinations of (features, dtype).
+    """
+    key = (features, dtype.str)
+    cache = grid._inputs
+    X = cache.get(key)
+    if X is None:
+        X = np.ascontiguousarray(input_matrix(grid.points, features), dtype=dtype)
+        X.setflags(write=False)
+        while len(cache) >= INPUTS_PER_GRID:
+            cache.pop(next(iter(cache)), None)  # the oldest
+        cache[key] = X
+    return X
+
+
+def _check_args(network, grid, features, dtype):
     network = check_network(network)
     grid = _check_grid(grid)
     features = check_features(features, network)
-    return network, grid, input_matrix(grid.points, features)
+    return network, grid, features, check_dtype(dtype)
+
+
+def _to_float32(a: np.ndarray) -> np.ndarray:
+    """``a`` as float32, values beyond float32's range clipped to its largest (NaN stays NaN)."""
+    if a.dtype == np.float32:
+        return a
+    return np.clip(a, -_FLOAT32_MAX, _FLOAT32_MAX).astype(np.float32)
 
 
 def decision_grid(network, grid: Grid, features=DEFAULT_FEATURES, dtype=np.float32) -> np.ndarray:
@@ -164,7 +195,8 @@ def decision_grid(network, grid: Grid, features=DEFAULT_FEATURES, dtype=np.float
     features : sequence of str, default ("x1", "x2")
         The input features the network was trained on, one per input.
     dtype : numpy.float32 or numpy.float64, default float32
-        Precision of the forward pass; float32 is about twice as fast and ample for drawing.
+        Precision of the forward pass; float32 is about twice as fast and ample for drawing. Where
+        float32 overflows (weights near a divergence, finite in float64), the pass is redone in float64.
 
     Returns
     -------
@@ -172,12 +204,16 @@ def decision_grid(network, grid: Grid, features=DEFAULT_FEATURES, dtype=np.float
         Of shape (resolution, resolution) for one output: P(class 1) for ``loss="bce"``, the raw output
         for ``"mse"``. Of shape (resolution, resolution, k) for k outputs: the class probabilities for
         ``"cross_entropy"``, the k outputs for ``"mse"``. Row 0 is ``y = ymin`` (see the module notes).
+        Outputs beyond float32's range are clipped to its largest value; NaN only where the float64
+        pass gives NaN.
     """
-    network, grid, X = _forward_inputs(network, grid, features)
-    out = network.forward(X, dtype=check_dtype(dtype))
+    network, grid, features, dtype = _check_args(network, grid, features, dtype)
+    out = network.forward(_grid_inputs(grid, features, dtype), dtype=dtype)
+    if dtype == np.float32 and not np.isfinite(out).all():
+        out = network.forward(_grid_inputs(grid, features, np.dtype(np.float64)), dtype=np.float64)
     res = grid.resolution
     image = out.reshape(res, res) if out.shape[1] == 1 else out.reshape(res, res, out.shape[1])
-    return image.astype(np.float32, copy=False)
+    return _to_float32(image)
 
 
 def neuron_grids(network, grid: Grid, features=DEFAULT_FEATURES, dtype=np.float32) -> list[np.ndarray]:
@@ -198,16 +234,21 @@ def neuron_grids(network, grid: Grid, features=DEFAULT_FEATURES, dtype=np.float3
 
     Notes
     -----
-    All layers come from one :meth:`Network.trace` pass over the grid.
+    All layers come from one :meth:`Network.trace` pass over the grid (redone in float64 where float32
+    overflows, as in :func:`decision_grid`).
     """
-    network, grid, X = _forward_inputs(network, grid, features)
+    network, grid, features, dtype = _check_args(network, grid, features, dtype)
     res = grid.resolution
-    traces = network.trace(X, dtype=check_dtype(dtype))
-    return [
-        np.ascontiguousarray(t.a.T, dtype=np.float32).reshape(-1, res, res)
-        for layer, t in zip(network.layers, traces)
-        if isinstance(layer, Dense)
-    ]
+    outputs = _dense_outputs(network, grid, features, dtype)
+    if dtype == np.float32 and not all(np.isfinite(a).all() for a in outputs):
+        outputs = _dense_outputs(network, grid, features, np.dtype(np.float64))
+    return [np.ascontiguousarray(_to_float32(a).T).reshape(-1, res, res) for a in outputs]
+
+
+def _dense_outputs(network, grid, features, dtype) -> list[np.ndarray]:
+    """Each Dense layer's activations over the grid, of shape (n_points, n_units), in ``dtype``."""
+    traces = network.trace(_grid_inputs(grid, features, dtype), dtype=dtype)
+    return [t.a for layer, t in zip(network.layers, traces) if isinstance(layer, Dense)]
 
 
 def feature_grids(grid: Grid, features=DEFAULT_FEATURES) -> np.ndarray:
@@ -223,5 +264,7 @@ def feature_grids(grid: Grid, features=DEFAULT_FEATURES) -> np.ndarray:
     ndarray of shape (len(features), resolution, resolution), float32
     """
     grid = _check_grid(grid)
-    X = input_matrix(grid.points, features)
-    return np.ascontiguousarray(X.T, dtype=np.float32).reshape(-1, grid.resolution, grid.resolution)
+    if not isinstance(features, (str, bytes)) and hasattr(features, "__iter__"):
+        features = tuple(features)  # hashable; make_features checks the names
+    X = _grid_inputs(grid, features, np.dtype(np.float32))
+    return np.ascontiguousarray(X.T).reshape(-1, grid.resolution, grid.resolution)

@@ -10,11 +10,13 @@ import functools
 import html
 
 import numpy as np
+from ipywidgets import Layout
 
 from nnviz.core import Network
 from nnviz.core._validation import check_choice, check_float, check_int, describe
 
 __all__ = [
+    "COLUMN_CONTROL_WIDTH",
     "add_class",
     "check_bool",
     "check_choice",
@@ -29,9 +31,19 @@ __all__ = [
     "guarded",
     "one_blas_thread",
     "set_visible",
+    "wide_layout",
 ]
 
 escape = html.escape
+
+#: Width in pixels of the controls in the Playground's data/training column: the data-set dropdown
+#: shows its longest option ("Multi-Gaussian (regression)") in full.
+COLUMN_CONTROL_WIDTH = 194
+
+
+def wide_layout() -> Layout:
+    """A fresh layout for a control of that column (never share a Layout: hiding one would hide all)."""
+    return Layout(width=f"{COLUMN_CONTROL_WIDTH}px")
 
 
 def check_network(network, name: str = "network", allow_none: bool = False):

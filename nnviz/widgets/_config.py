@@ -39,8 +39,8 @@ __all__ = [
 LEARNING_RATES = (1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 #: The playground's regularisation rates.
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-#: Optimiser choices shown in the dropdown: config value -> label.
-OPTIMIZER_CHOICES = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam"}
+#: Optimiser choices shown in the dropdown: config value -> label ("Momentum" is SGD with momentum).
+OPTIMIZER_CHOICES = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
 #: Regularisation choices: config value -> label.
 REGULARIZATIONS = {"none": "None", "l1": "L1", "l2": "L2"}
 #: Hidden-layer activations offered (softmax only makes sense on an output layer).

@@ -25,12 +25,13 @@ CSS = """
 .nnviz-metrics-body b { font-size: 14px; font-weight: 500; color: #222; font-variant-numeric: tabular-nums; }
 .nnviz-metrics-body b.nnviz-train-loss { color: #777; }
 .nnviz-problem { font-size: 12px; color: #555; margin-left: 10px; }
-.nnviz-column { padding: 0 5px 0 3px; border-right: 1px solid #eee; box-sizing: content-box; }
+.nnviz-column { padding: 0 4px 0 2px; border-right: 1px solid #eee; box-sizing: content-box; }
 .nnviz-column:last-child { border-right: none; }
 .nnviz-features .nnviz-header { letter-spacing: 0; }
 .nnviz-feature.mod-active, .nnviz-feature.mod-active:hover { background: #0877bd; color: white; }
 .nnviz-feature { font-size: 13px; }
-.nnviz-layer-cell .widget-dropdown select { font-size: 11px; }
+/* a layer's activation in a narrow column: small arrow and padding, so "sigmoid" fits in 55 px */
+.nnviz-layer-cell .widget-dropdown select { font-size: 11px; padding: 0 12px 0 2px; background-size: 12px auto; }
 .nnviz-locked { opacity: .6; }
 .nnviz-column .widget-readout { min-width: 30px; max-width: 36px; overflow: visible; }
 .nnviz-problem b { font-weight: 500; color: #333; }

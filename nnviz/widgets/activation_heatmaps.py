@@ -32,7 +32,7 @@ SELECTED = "#333333"
 #: Screen pixels per thumbnail pixel: thumbnails are computed at half their drawn size (the playground
 #: computes its 30 px thumbnails from 10 x 10 samples) and the browser smooths them when drawing.
 PIXEL = 2
-LABEL_MARGIN = 54  # room left of the input thumbnails for their labels
+LABEL_MARGIN = 40  # room left of the input columns for the inputs' labels (with half a column: sin(X₁) fits)
 HEADER_MARGIN = 16  # room above the columns for their titles
 
 

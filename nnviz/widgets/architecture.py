@@ -352,7 +352,7 @@ class ArchitectureBuilder(ReportsErrors, VBox):
         for cell, dropdown, plus, minus in zip(self.layer_cells, self.layer_activation_dropdowns,
                                                self.add_neuron_buttons, self.remove_neuron_buttons):
             cell.layout.width = f"{width}px" if width else "92px"
-            dropdown.layout.width = f"{max(40, min(78, width - 4))}px" if width else "78px"
+            dropdown.layout.width = f"{max(40, min(78, width - 2))}px" if width else "78px"
             plus.layout.width = minus.layout.width = button
         self.cells_box.layout.justify_content = "flex-start" if width else "space-around"
 
@@ -381,6 +381,8 @@ class ArchitectureBuilder(ReportsErrors, VBox):
                         f"{'' if hidden[i] == 1 else 's'}</span>"
                     )
                     self.layer_activation_dropdowns[i].value = spec["activations"][i]
+                    # in a narrow column "leaky_relu" is cut: the tooltip has it whole
+                    self.layer_activation_dropdowns[i].tooltip = f"layer {i + 1}: {spec['activations'][i]}"
                     self.add_neuron_buttons[i].disabled = "neurons" in locked or hidden[i] >= self.max_neurons
                     self.remove_neuron_buttons[i].disabled = "neurons" in locked or hidden[i] <= 1
                     self.layer_activation_dropdowns[i].disabled = "activation" in locked

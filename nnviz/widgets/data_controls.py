@@ -6,17 +6,12 @@ from ipywidgets import HTML, Button, Checkbox, Dropdown, IntSlider, Layout, VBox
 
 from nnviz.data import DATASET_INFO
 
-from ._common import add_class
+from ._common import add_class, wide_layout
 from ._config import CUSTOM, DATASET_LABELS, N_CLASSES_RANGE, NOISE_MAX, TRAIN_RATIO_RANGE
 
 __all__ = ["DataControls"]
 
 _STYLE = {"description_width": "66px"}
-
-
-def _wide() -> Layout:
-    """A fresh layout for a control of the column (never share a Layout: hiding one would hide all)."""
-    return Layout(width="170px")
 
 
 class DataControls(VBox):
@@ -45,15 +40,17 @@ class DataControls(VBox):
         options = [(label, name) for name, label in DATASET_LABELS.items() if name in DATASET_INFO]
         if custom_data:
             options.insert(0, ("Your data", CUSTOM))
-        self.dataset = Dropdown(options=options, description="Data", layout=_wide(), style=_STYLE)
+        # no description: the column's header says "Data", and the longest name needs the whole width
+        self.dataset = Dropdown(options=options, tooltip="the data set", layout=wide_layout())
         self.n_classes = IntSlider(value=3, min=N_CLASSES_RANGE[0], max=N_CLASSES_RANGE[1], description="Classes",
-                                   continuous_update=False, layout=_wide(), style=_STYLE)
+                                   continuous_update=False, layout=wide_layout(), style=_STYLE)
         self.train_ratio = IntSlider(value=50, min=int(TRAIN_RATIO_RANGE[0] * 100), max=int(TRAIN_RATIO_RANGE[1] * 100),
-                                     step=10, description="Train %", continuous_update=False, layout=_wide(), style=_STYLE)
+                                     step=10, description="Train %", continuous_update=False, layout=wide_layout(),
+                                     style=_STYLE)
         self.noise = IntSlider(value=0, min=0, max=int(NOISE_MAX * 100), step=5, description="Noise",
-                               continuous_update=False, layout=_wide(), style=_STYLE)
+                               continuous_update=False, layout=wide_layout(), style=_STYLE)
         self.regenerate = Button(description="Regenerate", icon="refresh", tooltip="new random data (a new seed)",
-                                 layout=_wide())
+                                 layout=wide_layout())
         self.show_test = Checkbox(value=False, description="Show test data", indent=False)
         self.discretize = Checkbox(value=False, description="Discretize output", indent=False)
         for widget, name in [

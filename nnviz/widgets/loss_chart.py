@@ -16,7 +16,12 @@ __all__ = ["LossChart"]
 
 #: Points sent per curve at most: a long run is thinned to this many (first and last epochs kept).
 MAX_POINTS = 400
+#: Losses are drawn in float32; larger ones (a run heading for divergence), inf and NaN are drawn here.
 FLOAT32_CAP = 1e30
+#: Tick labels and marks: small labels, set 4 px further left so that the axis's end ticks (6 px)
+#: do not run into the labels at 0 and at the top.
+TICK_STYLE = {"font-size": "9px"}
+Y_TICK_STYLE = {**TICK_STYLE, "transform": "translateX(-4px)"}
 
 
 def _thin(n: int, limit: int = MAX_POINTS) -> np.ndarray:
@@ -67,12 +72,11 @@ class LossChart(ReportsErrors, VBox):
         line = dict(scales=scales, stroke_width=1.6, enable_hover=False, interactions={})
         self.train_line = bqplot.Lines(x=[], y=[], colors=[LOSS_COLORS["train"]], labels=["train"], **line)
         self.test_line = bqplot.Lines(x=[], y=[], colors=[LOSS_COLORS["test"]], labels=["test"], **line)
-        tick = {"font-size": "9px"}
         axes = [
-            bqplot.Axis(scale=self.x_scale, tick_values=[0, 5, 10], tick_style=tick, grid_lines="none",
+            bqplot.Axis(scale=self.x_scale, tick_values=[0, 5, 10], tick_style=TICK_STYLE, grid_lines="none",
                         label="epoch", label_offset="24px", tick_format="d"),
-            bqplot.Axis(scale=self.y_scale, side="left", tick_values=[0, 0.5, 1.0], tick_style=tick,
-                        grid_lines="dashed", tick_format=".2g"),
+            bqplot.Axis(scale=self.y_scale, side="left", tick_values=[0, 0.5, 1.0], tick_style=Y_TICK_STYLE,
+                        grid_lines="dashed", tick_format=_tick_format(1.0)),
         ]
         self.x_axis, self.y_axis = axes
         self.figure = bqplot.Figure(
@@ -116,31 +120,28 @@ class LossChart(ReportsErrors, VBox):
         """Redraw the curves and the numbers from the history."""
         h = self.history
         n = len(h)
-        epochs = np.asarray(h["epoch"], dtype=np.float32)
-        train = np.asarray(h["loss"], dtype=np.float64)
+        idx = _thin(n)
+        epochs = np.asarray(h["epoch"], dtype=np.float64)
+        x, train_y = _curve(epochs[idx], [h["loss"][i] for i in idx])
         val = h["val_loss"]
         has_test = n > 0 and val[-1] is not None
-        idx = _thin(n)
-        x = epochs[idx]
-        # a run heading for divergence can log losses beyond float32: draw them at the top instead
-        train_y = np.minimum(train[idx], FLOAT32_CAP).astype(np.float32)
-        test_y = (np.minimum(np.asarray(val, dtype=np.float64)[idx], FLOAT32_CAP).astype(np.float32)
-                  if has_test else np.zeros(0, np.float32))
-        top = max(float(train_y.max()) if n else 1.0, float(test_y.max()) if has_test else 0.0)
-        top = top if np.isfinite(top) and top > 0 else 1.0
+        test_x, test_y = _curve(epochs[idx], [val[i] for i in idx]) if has_test else (x[:0], train_y[:0])
+        top = max(float(train_y.max()) if len(train_y) else 0.0, float(test_y.max()) if len(test_y) else 0.0)
         with self.train_line.hold_sync():
             self.train_line.x, self.train_line.y = x, train_y
         with self.test_line.hold_sync():
-            self.test_line.x, self.test_line.y = (x, test_y) if has_test else (x[:0], test_y)
+            self.test_line.x, self.test_line.y = test_x, test_y
         # axis ends move in "nice" steps only, so the axes are redrawn now and then, not every frame
         x_max = _nice_ceiling(max(10.0, float(epochs[-1]) if n else 0.0))
-        y_max = _nice_ceiling(top)
+        y_max = _nice_ceiling(top if top > 0 else 1.0)
         if self.x_scale.max != x_max:
             self.x_scale.max = x_max
             self.x_axis.tick_values = np.array([0.0, x_max / 2, x_max])
         if self.y_scale.max != y_max:
+            with self.y_axis.hold_sync():
+                self.y_axis.tick_format = _tick_format(y_max)
+                self.y_axis.tick_values = np.array([0.0, y_max / 2, y_max])
             self.y_scale.max = y_max
-            self.y_axis.tick_values = np.array([0.0, y_max / 2, y_max])
         self.summary.value = self._summary_html(h)
 
     @staticmethod
@@ -150,7 +151,7 @@ class LossChart(ReportsErrors, VBox):
                     "<div>Training loss <b class='nnviz-train-loss'>–</b></div></div>")
 
         def loss(v):
-            return "–" if v is None else f"{v:.3f}"
+            return "–" if v is None else _number(v)
 
         def acc(v):
             return "" if v is None else f"{100 * v:.1f}%"
@@ -171,10 +172,42 @@ class LossChart(ReportsErrors, VBox):
         h = self.history
         if not len(h):
             return "LossChart(no epochs yet)"
-        last = f"loss {h['loss'][-1]:.3f}"
+        last = f"loss {_number(h['loss'][-1])}"
         if h["val_loss"][-1] is not None:
-            last += f", test loss {h['val_loss'][-1]:.3f}"
+            last += f", test loss {_number(h['val_loss'][-1])}"
         return f"LossChart({len(h)} epochs; {last})"
+
+
+def _number(v: float) -> str:
+    """A loss with 3 decimals, or 3 significant digits when huge (1e+90, inf, nan: not 91 digits)."""
+    return f"{v:.3f}" if abs(v) < 1e4 else f"{v:.3g}"
+
+
+def _curve(epochs: np.ndarray, losses: list) -> tuple[np.ndarray, np.ndarray]:
+    """One curve's points as float32 (x, y): epochs without a value (None) are left out, losses beyond
+    :data:`FLOAT32_CAP` (inf and NaN too: a run heading for divergence) are drawn at the cap."""
+    keep = np.array([v is not None for v in losses], dtype=bool)
+    y = np.array([v for v in losses if v is not None], dtype=np.float64)
+    y = np.clip(np.nan_to_num(y, nan=FLOAT32_CAP, posinf=FLOAT32_CAP, neginf=0.0), 0.0, FLOAT32_CAP)
+    return epochs[keep].astype(np.float32), y.astype(np.float32)
+
+
+def _tick_format(top: float) -> str:
+    """d3 format of the loss axis's labels (0, top/2, top), the same decimals on all three.
+
+    ``top`` is a :func:`_nice_ceiling` value: 0.8 → "0.4", "0.8"; 0.5 → "0.25", "0.50"; 40 → "20";
+    from 10,000 up, SI prefixes ("25k"); beyond the prefixes' reach, powers of ten ("5e+29").
+    """
+    if top >= 1e24:
+        return ".2~e"
+    if top >= 1e4:
+        return "~s"
+    step = top / 2
+    for decimals in range(8):
+        scaled = step * 10**decimals
+        if abs(scaled - round(scaled)) < 1e-6 * scaled:
+            return f".{decimals}f"
+    return ".2g"
 
 
 def _nice_ceiling(value: float) -> float:
@@ -183,6 +216,6 @@ def _nice_ceiling(value: float) -> float:
         return 1.0
     power = 10.0 ** np.floor(np.log10(value))
     for step in (1.0, 2.0, 4.0, 5.0, 8.0, 10.0):
-        if step * power >= value * (1 - 1e-12):
+        if step * power >= value * (1 - 1e-6):  # float32 losses: 1e30 arrives as 1.0000000150e30
             return float(step * power)
     return float(10.0 * power)

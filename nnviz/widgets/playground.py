@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import time
 
 import numpy as np
@@ -10,7 +11,16 @@ from ipywidgets import HTML, HBox, Layout, VBox
 from nnviz.core import SGD, Adam, DivergedError, Dropout
 from nnviz.data import check_dataset, dataset_info, make_dataset, make_features, train_test_split
 
-from ._common import add_class, check_int, describe, format_number, guarded, one_blas_thread, set_visible
+from ._common import (
+    COLUMN_CONTROL_WIDTH,
+    add_class,
+    check_int,
+    describe,
+    format_number,
+    guarded,
+    one_blas_thread,
+    set_visible,
+)
 from ._config import CONTROLS, CUSTOM, DATASET_LABELS, check_config, check_controls, new_seed
 from ._loop import FrameLoop
 from ._style import style_widget
@@ -30,9 +40,11 @@ TRAIN_BUDGET = 0.015
 MAX_EPOCHS_PER_FRAME = 50
 #: Sizes in pixels, chosen so that the four columns fit a JupyterLab notebook in a 1280 px window
 #: (848 px of output width). A deep network widens the graph (>= COLUMN_MIN px per column); the output
-#: column then wraps below it on a narrow screen.
-GRAPH_WIDTH, GRAPH_HEIGHT = 280, 290
-COLUMN_MIN = 52
+#: column then wraps below it on a narrow screen. The graph is NEURON_ROW px tall per neuron of its
+#: largest column (GRAPH_MIN_HEIGHT to GRAPH_HEIGHT), so that the weight editor sits right under it.
+GRAPH_WIDTH, GRAPH_HEIGHT = 270, 290
+GRAPH_MIN_HEIGHT, NEURON_ROW = 100, 50
+COLUMN_MIN = 56  # a layer's activation dropdown shows "sigmoid" in full
 HEATMAP_SIZE = 232
 #: While playing, the decision boundary and the epoch counter are redrawn every frame; the graph
 #: (thumbnails, links) and the loss chart at most this often (seconds). Measured in Chromium: redrawing
@@ -126,7 +138,7 @@ class Playground(ReportsErrors, VBox):
             discretize=c["discretize"], show_test=c["show_test"], size=HEATMAP_SIZE, title=None, status=self.status,
         )
         self.graph = NetworkGraph(self.network, c["features"], main_plot=self.decision_plot,
-                                  width=GRAPH_WIDTH, height=GRAPH_HEIGHT, status=self.status)
+                                  width=GRAPH_WIDTH, height=self._graph_height(), status=self.status)
         if self.graph.width != self._graph_width():
             self.graph.set_size(self._graph_width())
         self.loss_chart = LossChart(self.network, width=HEATMAP_SIZE + 38, height=100, status=self.status)
@@ -183,8 +195,8 @@ class Playground(ReportsErrors, VBox):
             layout=Layout(align_items="center", flex_flow="row wrap", border_bottom="1px solid #e5e5e5",
                           padding="0 0 4px 0", margin="0 0 6px 0"),
         )
-        data_column = VBox([dc.column, tc.panel], layout=Layout(width="172px"))
-        self._features_column = features_column = VBox([b.features_box], layout=Layout(width="76px"))
+        data_column = VBox([dc.column, tc.panel], layout=Layout(width=f"{COLUMN_CONTROL_WIDTH + 2}px"))
+        self._features_column = features_column = VBox([b.features_box], layout=Layout(width="72px"))
         self._builder_spacer = HTML(layout=Layout(width="0px"))
         self._network_column = network_column = VBox(
             [HBox([self._builder_spacer, b.layers_box]), self.graph], layout=Layout(width=f"{self.graph.width + 2}px"))
@@ -200,6 +212,10 @@ class Playground(ReportsErrors, VBox):
     def _graph_width(self) -> int:
         levels = len(self.network.dense_layers) + 1
         return max(GRAPH_WIDTH, self.graph.left_margin + COLUMN_MIN * levels)
+
+    def _graph_height(self) -> int:
+        """NEURON_ROW px per neuron of the largest column (inputs and output included), within limits."""
+        return int(min(GRAPH_HEIGHT, max(GRAPH_MIN_HEIGHT, NEURON_ROW * max(self.network.sizes))))
 
     def _align_builder(self) -> None:
         """Line the per-layer controls up with the graph's columns."""
@@ -264,8 +280,8 @@ class Playground(ReportsErrors, VBox):
         self.decision_plot.set_network(self.network, features)
         self.decision_plot.set_data(self._X_train, self._y_train, self._X_test, self._y_test)
         self.graph.set_network(self.network, features)
-        if self.graph.width != self._graph_width():
-            self.graph.set_size(self._graph_width())
+        if (self.graph.width, self.graph.height) != (self._graph_width(), self._graph_height()):
+            self.graph.set_size(self._graph_width(), self._graph_height())
             self._network_column.layout.width = f"{self.graph.width + 2}px"
         self.loss_chart.network = self.network
         self._align_builder()
@@ -295,25 +311,35 @@ class Playground(ReportsErrors, VBox):
     def _train(self, epochs: int) -> int:
         """Train ``epochs`` epochs (stopping at a divergence); returns how many were done."""
         net = self.network
-        before = net.epoch_
+        before, step_before = net.epoch_, net.step_
+        batch_size = self._config["batch_size"]
         started = time.perf_counter()
         try:
             with one_blas_thread():
-                net.fit(self._F_train, self._y_train, epochs=epochs, batch_size=self._config["batch_size"],
+                net.fit(self._F_train, self._y_train, epochs=epochs, batch_size=batch_size,
                         validation_data=(self._F_test, self._y_test))
         except DivergedError as exc:
-            self._on_diverged(exc)
+            # the epoch the learner's counter was in: exc.step counts updates, an epoch makes ceil(n / batch)
+            steps_per_epoch = math.ceil(len(self._F_train) / batch_size)
+            self._on_diverged(exc, epoch=before + math.ceil((exc.step - step_before) / steps_per_epoch))
         done = net.epoch_ - before
         if done:
             seconds = (time.perf_counter() - started) / done
             self._epoch_seconds = seconds if self._epoch_seconds is None else 0.7 * self._epoch_seconds + 0.3 * seconds
         return done
 
-    def _on_diverged(self, exc: DivergedError) -> None:
+    def _on_diverged(self, exc: DivergedError, epoch: int | None = None) -> None:
+        """Stop, and say so in one short line; the core's full message is :attr:`diverged` and the
+        line's tooltip."""
         self._diverged = str(exc)
         self.pause(redraw=False)
         self.add_class("nnviz-diverged")
-        self.status.error(f"Diverged — lower the learning rate (then play again, or reset). {exc}")
+        when = "" if epoch is None else f" in epoch {epoch}"
+        self.status.error(
+            f"Diverged{when}: learning rate {format_number(exc.lr)} is too high. Weights rolled back to epoch "
+            f"{self.network.epoch_} — lower the learning rate and play, or reset.",
+            title=self._diverged,
+        )
 
     def _draw(self, playing: bool = False) -> None:
         """Redraw the views from the network's current weights (marks updated in place).

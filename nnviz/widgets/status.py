@@ -23,7 +23,8 @@ class StatusArea(HTML):
 
     Errors raised inside widget callbacks land here (see :func:`nnviz.widgets._common.guarded`), so a
     learner sees what went wrong instead of a widget that silently stops reacting. The element carries
-    the CSS class ``nnviz-status`` and ``nnviz-status-<kind>``.
+    the CSS class ``nnviz-status`` and ``nnviz-status-<kind>``. ``kind``, ``text`` and ``title`` (the
+    tooltip, or None) hold what is shown.
 
     Examples
     --------
@@ -41,23 +42,25 @@ class StatusArea(HTML):
         self.text = ""
         self.clear()
 
-    def show(self, text: str, kind: str = "info", detail: str | None = None) -> None:
-        """Show ``text``; ``detail`` (e.g. a traceback) goes in a collapsed block below it."""
+    def show(self, text: str, kind: str = "info", detail: str | None = None, title: str | None = None) -> None:
+        """Show ``text``; ``detail`` (e.g. a traceback) goes in a collapsed block below it, ``title`` in
+        a tooltip over the line (e.g. the full technical message behind a short one)."""
         if kind not in _KINDS:
             raise ValueError(f"kind must be one of {', '.join(map(repr, _KINDS))}, got {kind!r}")
         background, colour, symbol = _KINDS[kind]
         for name in _KINDS:
             self.remove_class(f"nnviz-status-{name}")
         self.add_class(f"nnviz-status-{kind}")
-        self.kind, self.text = kind, str(text)
+        self.kind, self.text, self.title = kind, str(text), title
         body = f"{symbol}{escape(self.text)}"
         if detail:
             body += (
                 "<details style='margin-top:2px'><summary style='cursor:pointer'>details</summary>"
                 f"<pre style='font-size:11px;white-space:pre-wrap;margin:2px 0'>{escape(detail)}</pre></details>"
             )
+        tooltip = f" title='{escape(title, quote=True)}'" if title else ""
         self.value = (
-            f"<div style='background:{background};color:{colour};padding:2px 8px;border-radius:3px;"
+            f"<div{tooltip} style='background:{background};color:{colour};padding:2px 8px;border-radius:3px;"
             f"font-size:13px;line-height:18px'>{body}</div>"
         )
 
@@ -70,8 +73,8 @@ class StatusArea(HTML):
     def warning(self, text: str) -> None:
         self.show(text, "warning")
 
-    def error(self, text: str, detail: str | None = None) -> None:
-        self.show(text, "error", detail)
+    def error(self, text: str, detail: str | None = None, title: str | None = None) -> None:
+        self.show(text, "error", detail, title)
 
     def exception(self, exc: BaseException, context: str = "") -> None:
         """Show an exception: its type and message, with the traceback folded away."""
@@ -83,7 +86,7 @@ class StatusArea(HTML):
         """Empty the line (it keeps its height, so nothing below it jumps)."""
         for name in _KINDS:
             self.remove_class(f"nnviz-status-{name}")
-        self.kind, self.text = "info", ""
+        self.kind, self.text, self.title = "info", "", None
         self.value = ""
 
     def __repr__(self) -> str:

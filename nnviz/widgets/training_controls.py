@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipywidgets import HTML, Button, Dropdown, FloatSlider, HBox, IntSlider, Layout, SelectionSlider, VBox
 
-from ._common import add_class, format_epoch, format_number
+from ._common import add_class, format_epoch, format_number, wide_layout
 from ._config import (
     BATCH_SIZE_RANGE,
     DROPOUT_MAX,
@@ -18,11 +18,6 @@ from ._config import (
 __all__ = ["TrainingControls"]
 
 _STYLE = {"description_width": "66px"}
-
-
-def _wide() -> Layout:
-    """A fresh layout for a control of the column (never share a Layout: hiding one would hide all)."""
-    return Layout(width="170px")
 
 
 class TrainingControls(VBox):
@@ -59,22 +54,22 @@ class TrainingControls(VBox):
         self.epoch = HTML(layout=Layout(margin="0 12px"))
         self.set_epoch(0)
         self.batch_size = IntSlider(value=10, min=BATCH_SIZE_RANGE[0], max=BATCH_SIZE_RANGE[1], description="Batch size",
-                                    continuous_update=False, layout=_wide(), style=_STYLE)
+                                    continuous_update=False, layout=wide_layout(), style=_STYLE)
         self.optimizer = Dropdown(options=[(label, key) for key, label in OPTIMIZER_CHOICES.items()],
-                                  description="Optimizer", layout=_wide(), style=_STYLE)
+                                  description="Optimizer", layout=wide_layout(), style=_STYLE)
         self.momentum = FloatSlider(value=0.9, min=MOMENTUM_RANGE[0], max=MOMENTUM_RANGE[1], step=0.01,
-                                    description="Momentum", continuous_update=False, layout=_wide(), style=_STYLE)
+                                    description="Momentum", continuous_update=False, layout=wide_layout(), style=_STYLE)
         self.regularization = Dropdown(options=[(label, key) for key, label in REGULARIZATIONS.items()],
-                                       description="Regularization", layout=_wide(),
+                                       description="Regularization", layout=Layout(width="170px"),
                                        style={"description_width": "initial"})
         self.reg_rate = SelectionSlider(options=[(format_number(r), r) for r in REG_RATES], value=0.0,
                                         description="Reg. rate", continuous_update=False,
                                         layout=Layout(width="230px"), style={"description_width": "initial"})
         self.dropout = FloatSlider(value=0.0, min=0.0, max=DROPOUT_MAX, step=0.05, description="Dropout",
-                                   continuous_update=False, layout=_wide(), style=_STYLE)
+                                   continuous_update=False, layout=wide_layout(), style=_STYLE)
         self.speed = Dropdown(options=[("auto" if s == "auto" else f"{s} epoch{'s' if s != 1 else ''}", s) for s in SPEEDS],
                               description="Per frame", tooltip="epochs trained per animation frame while playing",
-                              layout=_wide(), style=_STYLE)
+                              layout=wide_layout(), style=_STYLE)
         for widget, name in [
             (self.reset_button, "nnviz-reset"), (self.play_button, "nnviz-play"), (self.pause_button, "nnviz-pause"),
             (self.step_button, "nnviz-step"), (self.epoch, "nnviz-epoch"), (self.batch_size, "nnviz-batch-size"),
