@@ -472,7 +472,8 @@ def test_snapshot_and_gif(tmp_path):
     pg = make()
     pg.step(5)
     fig = pg.snapshot()
-    assert type(fig).__name__ == "Figure" and "epoch 5" in fig._suptitle.get_text()
+    assert type(fig).__name__ == "Figure" and fig._suptitle.get_text().startswith("Circle")
+    assert any(t.get_text().startswith("Epoch 5 ") for t in fig.texts)  # the subtitle under the title
     path = pg.save_gif(tmp_path / "train.gif", epochs=4, frames=3)
     with open(path, "rb") as fh:
         assert fh.read(6) in (b"GIF89a", b"GIF87a")

@@ -461,7 +461,7 @@ class Playground(ReportsErrors, VBox):
         if title is None:
             c = self._config
             name = "your data" if c["dataset"] == CUSTOM else DATASET_LABELS.get(c["dataset"], c["dataset"])
-            title = f"{name} · {self._arch()} · epoch {self.network.epoch_}"
+            title = f"{name} · {self._arch()}"  # the figure's subtitle gives the epoch and losses
         return snapshot_figure(self.network, self._X_train, self._y_train, self._X_test, self._y_test,
                                history=self.network.history, features=self._config["features"], title=title)
 
