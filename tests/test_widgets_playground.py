@@ -478,6 +478,8 @@ def test_snapshot_and_gif(tmp_path):
     with open(path, "rb") as fh:
         assert fh.read(6) in (b"GIF89a", b"GIF87a")
     assert pg.network.epoch_ == 9 and epoch_text(pg) == "000,009"  # trained the live network
+    pg.save_gif(tmp_path / "short.gif", epochs=3)  # default frames fit a short run
+    assert pg.network.epoch_ == 12
 
 
 def test_widgets_pass_only_known_traits():

@@ -465,14 +465,17 @@ class Playground(ReportsErrors, VBox):
         return snapshot_figure(self.network, self._X_train, self._y_train, self._X_test, self._y_test,
                                history=self.network.history, features=self._config["features"], title=title)
 
-    def save_gif(self, path, epochs: int = 50, frames: int = 25, fps: float = 8):
+    def save_gif(self, path, epochs: int = 50, frames: int | None = None, fps: float = 8):
         """Write a GIF of training **the live network** for ``epochs`` more epochs, from its current state.
 
-        The network really trains (the widget shows the result afterwards); to keep the current
-        weights, save them first (``pg.network.state_dict()``). Returns the path written.
+        ``frames`` defaults to 25 (or one per epoch, and the start, for fewer epochs). The network
+        really trains (the widget shows the result afterwards); to keep the current weights, save
+        them first (``pg.network.state_dict()``). Returns the path written.
         """
         from nnviz.plots import save_training_gif
 
+        if frames is None:
+            frames = min(25, epochs + 1) if isinstance(epochs, int) and epochs >= 1 else 25
         self.pause(redraw=False)
         try:
             return save_training_gif(self.network, self._X_train, self._y_train, path, epochs=epochs, frames=frames,
