@@ -102,7 +102,7 @@ def test_bad_fit_arguments(net, kwargs, exc, match):
         (lambda: Network([Dense(2, 1, "sigmoid")], l2=-1), ValueError, r"l2 must be a finite number >= 0, got -1\.0"),
         (lambda: Network([Dense(2, 1, "sigmoid")], l1=float("nan")), ValueError, r"l1 must be a finite number"),
         (lambda: Network([Dense(2, 1, "sigmoid")], seed="x"), TypeError, r"seed must be None, an int or a numpy.random.Generator"),
-        (lambda: Network([Dense(2, 1, "sigmoid")], dtype=np.int32), ValueError, r"dtype must be float64 or float32, got int32"),
+        (lambda: Network([Dense(2, 1, "sigmoid")], dtype=np.int32), ValueError, r"dtype must be float32 or float64, got int32"),
         (lambda: Network.mlp(2, [4, 0]), ValueError, r"hidden\[1\] must be an integer >= 1, got 0"),
         (lambda: Network.mlp(2, [4, 4], activation=["tanh"]), ValueError, r"activation must be one name or one per hidden layer \(2\), got 1 names"),
     ],

@@ -8,11 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from nnviz.core import Network
-from nnviz.core._validation import check_float, check_int, describe
+from nnviz.core._validation import check_dtype, check_float, check_int, describe
 
 __all__ = ["check_dtype", "check_float", "check_int", "check_network", "check_features", "describe"]
 
-_FLOAT_DTYPES = ("float32", "float64")
 
 
 def check_network(network, name: str = "network") -> Network:
@@ -20,17 +19,6 @@ def check_network(network, name: str = "network") -> Network:
     if not isinstance(network, Network):
         raise TypeError(f"{name} must be an nnviz.core.Network, got {describe(network)}")
     return network
-
-
-def check_dtype(dtype, name: str = "dtype") -> np.dtype:
-    """Check that ``dtype`` is float32 or float64; return it as a NumPy dtype."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise TypeError(f"{name} must be numpy.float32 or numpy.float64, got {describe(dtype)}") from exc
-    if dt.name not in _FLOAT_DTYPES:
-        raise ValueError(f"{name} must be float32 or float64, got {dt.name}")
-    return dt
 
 
 def check_features(features, network: Network) -> tuple[str, ...]:

@@ -174,7 +174,7 @@ def _check_args(network, grid, features, dtype):
     network = check_network(network)
     grid = _check_grid(grid)
     features = check_features(features, network)
-    return network, grid, features, check_dtype(dtype)
+    return network, grid, features, check_dtype("dtype", dtype)
 
 
 def _to_float32(a: np.ndarray) -> np.ndarray:

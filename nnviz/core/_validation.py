@@ -12,6 +12,7 @@ import numpy as np
 
 __all__ = [
     "check_choice",
+    "check_dtype",
     "check_float",
     "check_int",
     "check_matrix",
@@ -39,6 +40,17 @@ def check_choice(name: str, value, choices) -> str:
     if key not in choices:
         raise ValueError(f"unknown {name} {value!r}; expected one of {valid}")
     return key
+
+
+def check_dtype(name: str, dtype) -> np.dtype:
+    """Check that ``dtype`` names float32 or float64; return it as a NumPy dtype."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"{name} must be numpy.float32 or numpy.float64, got {describe(dtype)}") from exc
+    if dt.name not in ("float32", "float64"):
+        raise ValueError(f"{name} must be float32 or float64, got {dt.name}")
+    return dt
 
 
 def check_float(name: str, value, *, low=None, high=None, low_open=False, high_open=False) -> float:

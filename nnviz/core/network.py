@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_float, check_int, check_matrix, check_rng, describe
+from ._validation import check_dtype, check_float, check_int, check_matrix, check_rng, describe
 from .dense import Dense
 from .dropout import Dropout
 from .errors import DivergedError
@@ -19,7 +19,6 @@ from .optimizers import SGD, Optimizer, make_optimizer
 
 __all__ = ["LayerTrace", "Network"]
 
-_DTYPES = {"float64": np.float64, "float32": np.float32}
 #: a training loss this many times above the lowest so far (and above this value) counts as diverged
 _EXPLOSION = 1e4
 
@@ -81,7 +80,7 @@ class Network:
             if not isinstance(layer, Layer):
                 raise TypeError(f"layers[{i}] must be a Layer (Dense, Dropout), got {describe(layer)}")
         self.loss = get_loss(loss)
-        self.dtype = self._check_dtype(dtype)
+        self.dtype = check_dtype("dtype", dtype)
         self.seed = seed if seed is None or isinstance(seed, numbers.Integral) else None
         self.rng = check_rng("seed", seed)
         self._check_architecture()
@@ -162,16 +161,6 @@ class Network:
             size = h
         layers.append(Dense(size, n_outputs, out_act, init=init))
         return cls(layers, loss=loss_obj.name, **kwargs)
-
-    @staticmethod
-    def _check_dtype(dtype):
-        try:
-            dt = np.dtype(dtype)
-        except TypeError as exc:
-            raise TypeError(f"dtype must be numpy.float64 or numpy.float32, got {describe(dtype)}") from exc
-        if dt.name not in _DTYPES:
-            raise ValueError(f"dtype must be float64 or float32, got {dt.name}")
-        return dt
 
     def _check_architecture(self) -> None:
         dense = [(i, l) for i, l in enumerate(self.layers) if isinstance(l, Dense)]
