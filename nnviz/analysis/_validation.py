@@ -5,13 +5,10 @@ same way: it names the argument, says what was expected and shows what came.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from nnviz.core import Network
 from nnviz.core._validation import check_dtype, check_float, check_int, describe
 
 __all__ = ["check_dtype", "check_float", "check_int", "check_network", "check_features", "describe"]
-
 
 
 def check_network(network, name: str = "network") -> Network:
