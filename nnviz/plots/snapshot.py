@@ -16,11 +16,16 @@ from .network import plot_network
 __all__ = ["save_training_gif", "snapshot_figure"]
 
 
-def _test_pair(X_test, y_test):
+def _check_inputs(network, features, X_train, y_train, X_test, y_test):
+    """Validate what both exports take; returns ``(features, train, test)`` (``test`` may be None)."""
+    check_network(network)
+    features = check_features(features, network)
+    train = check_data(network, X_train, y_train, names=("X_train", "y_train"))
     if (X_test is None) != (y_test is None):
         missing = "y_test" if y_test is None else "X_test"
         raise ValueError(f"X_test and y_test must be given together, got {missing}=None")
-    return None if X_test is None else (X_test, y_test)
+    test = None if X_test is None else check_data(network, X_test, y_test, names=("X_test", "y_test"))
+    return features, train, test
 
 
 def _status(network, features, train, test) -> str:
@@ -63,12 +68,7 @@ def snapshot_figure(
         Three axes: the network graph, the decision boundary and the loss curve. Save it with
         ``fig.savefig("snapshot.png", dpi=150)``.
     """
-    check_network(network)
-    features = check_features(features, network)
-    train = check_data(network, X_train, y_train, names=("X_train", "y_train"))
-    test = _test_pair(X_test, y_test)
-    if test is not None:
-        test = check_data(network, *test, names=("X_test", "y_test"))
+    features, train, test = _check_inputs(network, features, X_train, y_train, X_test, y_test)
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {describe(title)}")
     history = network.history if history is None else history
@@ -174,12 +174,7 @@ def save_training_gif(
     """
     from matplotlib.animation import PillowWriter
 
-    check_network(network)
-    features = check_features(features, network)
-    train = check_data(network, X_train, y_train, names=("X_train", "y_train"))
-    test = _test_pair(X_test, y_test)
-    if test is not None:
-        test = check_data(network, *test, names=("X_test", "y_test"))
+    features, train, test = _check_inputs(network, features, X_train, y_train, X_test, y_test)
     path = _check_gif_path(path)
     epochs = check_int("epochs", epochs, low=1)
     frames = check_int("frames", frames, low=1)
