@@ -1,50 +1,169 @@
-"""The layer interface: ``forward(X, training)`` and ``backward(dY) -> dX``."""
-from __future__ import annotations
+"""The layer protocol: what every layer declares and does, so that :class:`Network` treats all alike.
 
-from abc import ABC, abstractmethod
+A layer is a small module (PyTorch ``nn.Module``, micrograd's ``Neuron``). It
+
+* **declares its parameters** — :meth:`Layer.param_shapes` gives name → shape in a fixed order (``W``
+  before ``b``), and the class attribute :attr:`Layer.penalised` names those that L1/L2 act on;
+* **computes its output shape** from its input shape (per sample, without the batch axis):
+  :meth:`Layer.output_shape`;
+* runs :meth:`Layer.forward` ``(X, training) -> Y`` (batch first) caching only what backward needs, and
+  :meth:`Layer.backward` ``(dY) -> dX``, which *overwrites* ``self.grads[name][...]`` for every
+  parameter (never appends, never rebinds the arrays);
+* knows nothing of optimisers. The :class:`Network` allocates one flat parameter vector (and one for
+  the gradients), hands each layer views into it through :meth:`Layer.bind`, and honours
+  :attr:`Layer.trainable` in its update.
+
+A minimal layer with a parameter::
+
+    class Scale(Layer):
+        '''y = x * s, one learnable scale per feature.'''
+        penalised = ("s",)
+
+        def __init__(self, n):
+            super().__init__()
+            self.n = n
+            self._allocate()            # zero arrays for params and grads, from param_shapes()
+            self.params["s"][...] = 1.0
+
+        def param_shapes(self):
+            return {"s": (self.n,)}
+
+        def output_shape(self, input_shape):
+            return tuple(input_shape)
+
+        def forward(self, X, training=False):
+            self._X = X
+            return X * self.params["s"]
+
+        def backward(self, dY, need_dx=True):
+            self.grads["s"][...] = (dY * self._X).sum(axis=0)
+            return dY * self.params["s"] if need_dx else None
+
+        def get_config(self):
+            return {"type": "Scale", "n": self.n}
+"""
+from __future__ import annotations
 
 import numpy as np
 
 __all__ = ["Layer"]
 
 
-class Layer(ABC):
-    """A step of a network.
+class Layer:
+    """Base class of every layer; see the module docstring for the protocol.
 
-    A layer caches in ``forward`` only what its ``backward`` needs and writes the gradients of its
-    parameters into ``self.grads`` (a dict keyed like ``self.params``), overwriting them on each call.
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        The live parameter arrays by name, in :meth:`param_shapes` order. Once the layer is in a
+        :class:`Network` these are views into the network's flat parameter vector, so writing into
+        them (``layer.params["W"][...] = ...``) changes the network.
+    grads : dict of str to ndarray
+        Gradients of the last backward pass, keyed and shaped like :attr:`params`.
+    trainable : bool
+        ``False`` freezes the layer (PyTorch's ``requires_grad = False``): the optimiser moves neither
+        its parameters nor their optimiser state, and no L1/L2 penalty applies to them, while the
+        gradient still flows through the layer to the layers below. May be set at any time.
+    penalised : tuple of str
+        Class attribute: names of the parameters that L1/L2 regularisation acts on (weights, not biases).
     """
+
+    penalised: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self._params: dict[str, np.ndarray] = {}
+        self._grads: dict[str, np.ndarray] = {}
+        self._trainable = True
+
+    # -- parameters -----------------------------------------------------------------------------
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Name → shape of every parameter, in declared order (``{}`` for a layer without any)."""
+        return {}
+
+    def _allocate(self, dtype=np.float64) -> None:
+        """Give the layer zero-filled arrays of its own for :meth:`param_shapes` (and the gradients)."""
+        shapes = self.param_shapes()
+        self._params = {k: np.zeros(s, dtype=dtype) for k, s in shapes.items()}
+        self._grads = {k: np.zeros(s, dtype=dtype) for k, s in shapes.items()}
 
     @property
     def params(self) -> dict[str, np.ndarray]:
-        """Parameter arrays by name, e.g. ``{"W": ..., "b": ...}`` (empty for layers without any)."""
-        return {}
+        return getattr(self, "_params", {})
 
     @property
     def grads(self) -> dict[str, np.ndarray]:
-        """Gradients of the last backward pass, keyed like :attr:`params`."""
-        return {}
+        return getattr(self, "_grads", {})
 
     @property
     def n_params(self) -> int:
-        return sum(p.size for p in self.params.values())
+        return sum(int(np.prod(s)) for s in self.param_shapes().values())
 
-    @abstractmethod
+    def reset_parameters(self, rng: np.random.Generator) -> None:
+        """Draw new initial values from ``rng`` into :attr:`params`, in place (nothing by default)."""
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Move the parameters into arrays owned by a network, keeping their values.
+
+        ``params`` and ``grads`` have the keys and shapes of :meth:`param_shapes`; the current values
+        are copied into ``params`` (converted to its dtype), ``grads`` are zeroed, and from then on the
+        layer reads and writes only these arrays. :meth:`_on_bind` lets a layer refresh views it keeps.
+        """
+        for name, arr in params.items():
+            arr[...] = self._params[name]
+            grads[name][...] = 0.0
+        self._params, self._grads = dict(params), dict(grads)
+        self._on_bind()
+
+    def _on_bind(self) -> None:
+        """Hook called after :meth:`bind`: refresh any cached views of :attr:`params`."""
+
+    @property
+    def trainable(self) -> bool:
+        return getattr(self, "_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"trainable must be True or False, got {type(value).__name__} {value!r}")
+        self._trainable = bool(value)
+
+    # -- computation ----------------------------------------------------------------------------
+    @property
+    def input_shape(self) -> tuple[int, ...] | None:
+        """The per-sample input shape this layer requires, when it alone fixes it (``Dense(2, 8)``:
+        ``(2,)``); ``None`` when the layer accepts several (``Conv2D`` knows its channels, not H, W)."""
+        return None
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """Per-sample output shape for a per-sample ``input_shape`` (no batch axis).
+
+        Raises ``ValueError`` naming the layer, what it expects and what came when the layer cannot
+        take that input (a sequence fed to ``Dense``, a kernel larger than the padded image, ...).
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not define output_shape(input_shape)")
+
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
-        """Output for input ``X`` of shape (n_samples, n_in)."""
+        """Output for ``X`` of shape (n_samples, *input_shape): shape (n_samples, *output_shape)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward(X, training)")
 
-    @abstractmethod
     def backward(self, dY: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
-        """Gradient w.r.t. the input, given ``dY``, the gradient w.r.t. the output of the last forward."""
+        """Given ``dY = ∂L/∂Y`` for the output of the last :meth:`forward`, overwrite :attr:`grads`
+        and return ``∂L/∂X`` (``None`` when ``need_dx`` is False)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define backward(dY)")
 
-    @abstractmethod
-    def output_size(self, n_in: int) -> int:
-        """Number of output units for ``n_in`` input units."""
+    @property
+    def delta(self) -> np.ndarray | None:
+        """``∂L/∂Z`` of the last backward pass for a layer with a pre-activation ``Z`` (else None)."""
+        return None
 
-    @abstractmethod
+    # -- description ----------------------------------------------------------------------------
     def get_config(self) -> dict:
-        """Plain, JSON-safe description from which :func:`layer_from_config` rebuilds the layer."""
+        """Plain, JSON-safe description, with ``"type"``, from which the layer can be rebuilt."""
+        raise NotImplementedError(f"{type(self).__name__} does not define get_config()")
 
     def short(self) -> str:
         """A short label for architecture strings, e.g. ``"8 tanh"``."""
         return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
