@@ -156,6 +156,17 @@ class Layer:
         """``∂L/∂Z`` of the last backward pass for a layer with a pre-activation ``Z`` (else None)."""
         return None
 
+    def trace_arrays(self) -> dict[str, np.ndarray]:
+        """What the last :meth:`forward` computed that is worth showing, by name: ``"z"`` (the
+        pre-activation), a recurrent layer's hidden states ``"h"`` of shape (n_samples, T, H), an LSTM's
+        cell states ``"c"``, ... (``{}`` by default). :meth:`Network.trace` collects these."""
+        return {}
+
+    def trace_grad_arrays(self) -> dict[str, np.ndarray]:
+        """Gradients of the last :meth:`backward` worth showing beyond :attr:`grads`, by name, e.g. a
+        recurrent layer's ``"dh"`` = ∂L/∂h_t of shape (n_samples, T, H) (``{}`` by default)."""
+        return {}
+
     # -- description ----------------------------------------------------------------------------
     def get_config(self) -> dict:
         """Plain, JSON-safe description, with ``"type"``, from which the layer can be rebuilt."""
