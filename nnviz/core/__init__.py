@@ -10,10 +10,11 @@ from .layer import Layer
 from .losses import LOSSES, Loss, get_loss
 from .network import LayerTrace, Network
 from .optimizers import OPTIMIZERS, SGD, Adam, Optimizer, make_optimizer
+from .parameters import parameters_to_vector, vector_to_parameters
 
 __all__ = [
     "ACTIVATIONS", "Activation", "Adam", "Dense", "DivergedError", "Dropout", "History", "INITIALIZERS",
     "LOSSES", "Layer", "LayerTrace", "Loss", "Network", "OPTIMIZERS", "Optimizer", "SGD",
     "check_network_gradients", "default_init", "network_gradients", "get_activation", "get_loss", "make_optimizer",
-    "numerical_gradient",
+    "numerical_gradient", "parameters_to_vector", "vector_to_parameters",
 ]
