@@ -371,8 +371,8 @@ class Network:
         self.diverged_ = None
 
     def _sync(self) -> None:
-        """Before training: notice parameters written in place since training last left them."""
-        if not np.array_equal(self._params, self._synced):
+        """Notice parameters written in place (``layer.W[i, j] = ...``) since training last left them."""
+        if not (self._params == self._synced).all():
             self._weights_assigned()
 
     def _buffers_for(self, n: int) -> list:
@@ -509,12 +509,11 @@ class Network:
         shape = self._shapes[0]
         dtype = dtype or self.dtype
         if len(shape) == 1:
-            arr = np.asarray(X) if isinstance(X, np.ndarray) else None
-            if arr is not None and arr.ndim > 2:
+            if getattr(X, "ndim", 2) > 2:
                 raise ValueError(
-                    f"{name} must have shape (n_samples, {shape[0]}), got {arr.shape}: this network takes one "
+                    f"{name} must have shape (n_samples, {shape[0]}), got {np.shape(X)}: this network takes one "
                     f"vector of {shape[0]} features per sample"
-                    + (", not a sequence (use a recurrent layer for sequences)" if arr.ndim == 3 else "")
+                    + (", not a sequence (use a recurrent layer for sequences)" if X.ndim == 3 else "")
                 )
             return check_matrix(name, X, n_columns=shape[0], dtype=dtype)
         expected = "(n_samples, " + ", ".join(str(d) for d in shape) + ")"
@@ -576,13 +575,14 @@ class Network:
     def _loss_value(self, A: np.ndarray, T: np.ndarray) -> float:
         return self.loss.value(self._z_out(A), A, T)
 
-    def _backward(self, T: np.ndarray, plan=None) -> None:
+    def _backward(self, T: np.ndarray) -> None:
+        """Backward pass of the data loss from targets ``T`` after a forward pass."""
         out, A = self._out, self._last_out
         if self._fused_out:
             d = out.backward_z(self.loss.grad_z(out.z, A, T, out.activation), self._out_need_dx)
         else:
             d = out.backward(self.loss.grad_z(A, A, T, _LINEAR), self._out_need_dx)
-        for layer, need_dx in plan or self._plan:
+        for layer, need_dx in self._plan:
             d = layer.backward(d, need_dx)
 
     def _regularise(self) -> None:
@@ -642,6 +642,7 @@ class Network:
             self.history.truncate(n_epochs)
             where = f"rolled back to epoch {self.epoch_}, step {self.step_}, where the training loss was {best_loss:.4g}, its lowest"
         elif np.array_equal(self._params, self._backup):
+            self.step_ = self._backup_step  # no update happened
             where = "left as they were (there is nothing earlier to roll back to)"
         else:
             np.copyto(self._params, self._backup)
@@ -684,12 +685,13 @@ class Network:
             assigned parameters leaves them as they are).
         """
         X, T = self._prepare(X, y)
-        self._sync()
         with np.errstate(all="ignore"):
             A = self._forward_training(self._train_inputs(X))
             loss = self._loss_value(A, T)
             if not math.isfinite(loss):
-                # these parameters give a non-finite loss: go back to the last finite ones
+                # these parameters give a non-finite loss: go back to the last finite ones, unless they
+                # were assigned since the last step (then there is nothing earlier to go back to)
+                self._sync()
                 self.step_ += 1
                 self._diverged(f"loss = {loss}")
             self._checkpoint()
@@ -929,14 +931,15 @@ class Network:
                 return [LayerTrace(i, repr(l), l.trace_arrays().get("z"), a, dict(l.trace_arrays()))
                         for i, (l, a) in enumerate(zip(self.layers, outs))]
             saved = self._grads.copy()
+            plan, need_out = self._plan, self._out_need_dx
             try:
-                plan = [(l, i > 0) for i, l in reversed(list(enumerate(self.layers[:-1])))]
-                need_out = self._out_need_dx
+                # every layer passes its gradient on, so that every delta is filled
+                self._plan = [(l, i > 0) for i, l in reversed(list(enumerate(self.layers[:-1])))]
                 self._out_need_dx = len(self.layers) > 1
                 try:
-                    self._backward(T, plan)
+                    self._backward(T)
                 finally:
-                    self._out_need_dx = need_out
+                    self._plan, self._out_need_dx = plan, need_out
                 traces = []
                 for i, (l, a) in enumerate(zip(self.layers, outs)):
                     arrays = dict(l.trace_arrays())
