@@ -309,18 +309,25 @@ class Network:
         layer's ``W`` then ``b`` form one block of shape (n_in + 1, n_out), which its fast path uses.
         ``_penalised`` marks the parameters L1/L2 act on (1) against the others (0).
         """
-        if reinitialise:
-            for layer in self.layers:
-                if not layer._keep_weights:
-                    layer.reset_parameters(self.rng)
         plan = []  # (layer, {name: (offset, shape)})
         total = 0
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
             slots = {}
             for name, shape in layer.param_shapes().items():
                 shape = tuple(int(d) for d in shape)
                 slots[name] = (total, shape)
                 total += math.prod(shape)
+            have = {k: tuple(v.shape) for k, v in layer.params.items()}
+            if have != {k: s for k, (_, s) in slots.items()}:
+                if have:
+                    raise ValueError(
+                        f"layers[{i}] ({layer!r}) has parameters {have} but its param_shapes() declares "
+                        f"{ {k: s for k, (_, s) in slots.items()} }; they must agree"
+                    )
+                layer._allocate(self.dtype)  # a layer that did not allocate its own arrays
+                layer.reset_parameters(self.rng)
+            elif reinitialise and not layer._keep_weights:
+                layer.reset_parameters(self.rng)
             plan.append((layer, slots))
         self._params = np.zeros(total, dtype=self.dtype)
         self._grads = np.zeros_like(self._params)
@@ -788,7 +795,10 @@ class Network:
             np.copyto(self._synced, self._params)
 
     def _run_batches(self, Xs, Ts, batch_size) -> None:
-        """One epoch's updates on the (already shuffled) training inputs ``Xs`` and targets ``Ts``."""
+        """One epoch's updates on the (already shuffled) training inputs ``Xs`` and targets ``Ts``.
+
+        The only place where ``fit`` runs its updates (without batch callbacks): a compiled kernel for
+        the MLP fast path replaces this one method. ``Xs`` is :meth:`_train_inputs` output."""
         forward = self._forward_train if self._fast else self._forward_general_train
         backward, update = self._backward, self._update
         for start in range(0, len(Xs), batch_size):
@@ -928,8 +938,11 @@ class Network:
                 outs.append(A)
             self._last_out = A
             if y is None:
-                return [LayerTrace(i, repr(l), l.trace_arrays().get("z"), a, dict(l.trace_arrays()))
-                        for i, (l, a) in enumerate(zip(self.layers, outs))]
+                traces = []
+                for i, (l, a) in enumerate(zip(self.layers, outs)):
+                    arrays = dict(l.trace_arrays())
+                    traces.append(LayerTrace(i, repr(l), arrays.get("z"), a, arrays))
+                return traces
             saved = self._grads.copy()
             plan, need_out = self._plan, self._out_need_dx
             try:
