@@ -799,16 +799,29 @@ class Network:
 
         The only place where ``fit`` runs its updates (without batch callbacks): a compiled kernel for
         the MLP fast path replaces this one method. ``Xs`` is :meth:`_train_inputs` output."""
-        forward = self._forward_train if self._fast else self._forward_general_train
-        backward, update = self._backward, self._update
+        update = self._update
+        if not self._fast:
+            forward, backward = self._forward, self._backward
+            for start in range(0, len(Xs), batch_size):
+                stop = start + batch_size
+                forward(Xs[start:stop], True)
+                backward(Ts[start:stop])
+                update()
+            return
+        # the MLP fast path: _forward_train and _backward inlined (a playground epoch is 50 of these)
+        buffers_for, out, plan, need_dx = self._buffers_for, self._out, self._plan, self._out_need_dx
+        grad_z, act = self.loss.grad_z, out.activation
         for start in range(0, len(Xs), batch_size):
             stop = start + batch_size
-            forward(Xs[start:stop])
-            backward(Ts[start:stop])
+            Xa = Xs[start:stop]
+            for layer, Z, buf, view in buffers_for(len(Xa)):
+                layer.forward_augmented(Xa, Z, view)
+                Xa = buf
+            self._last_out = view
+            d = out.backward_z(grad_z(out.z, view, Ts[start:stop], act), need_dx)
+            for layer, nd in plan:
+                d = layer.backward(d, nd)
             update()
-
-    def _forward_general_train(self, X):
-        return self._forward(X, True)
 
     def _run_batches_with_callbacks(self, Xs, Ts, batch_size, order, batch_callbacks) -> None:
         """:meth:`_run_batches`, computing each batch loss and calling ``batch_callbacks``."""
