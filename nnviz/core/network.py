@@ -993,7 +993,8 @@ class Network:
         parameters (``{"W", "b"}``; ``{}`` for Dropout), as copies.
 
         Without arguments: those of the last training step. With a batch ``(X, y)``: computed at the
-        current weights, without changing them (dropout active, as in a training step).
+        current weights, without changing them (dropout active, as in a training step). Frozen layers
+        (``trainable = False``) still get their data-loss gradient here; the optimiser ignores it.
         """
         if (X is None) != (y is None):
             raise TypeError("gradients takes both X and y (gradients at the current weights) or neither "
@@ -1082,6 +1083,8 @@ class Network:
         for k, v in state.items():
             if not k.startswith("optimizer:"):
                 continue
+            if "/" not in k:
+                raise ValueError(f"state key {k!r} must read 'optimizer:<key>/<field>' (from state_dict())")
             arr = np.asarray(v)
             if arr.ndim and arr.shape != (n,):
                 raise ValueError(f"state[{k!r}] must have shape ({n},) (one entry per parameter) or be a number, "
