@@ -555,7 +555,8 @@ class Network:
     def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
         for layer in self.layers:
             X = layer.forward(X, training)
-        self._last_out = X
+        if training:  # what _backward starts from (inference outputs are not kept: grids are large)
+            self._last_out = X
         return X
 
     def _forward_train(self, Xa: np.ndarray) -> np.ndarray:
@@ -949,13 +950,13 @@ class Network:
             for layer in self.layers:
                 A = layer.forward(A, False)
                 outs.append(A)
-            self._last_out = A
             if y is None:
                 traces = []
                 for i, (l, a) in enumerate(zip(self.layers, outs)):
                     arrays = dict(l.trace_arrays())
                     traces.append(LayerTrace(i, repr(l), arrays.get("z"), a, arrays))
                 return traces
+            self._last_out = A
             saved = self._grads.copy()
             plan, need_out = self._plan, self._out_need_dx
             try:
