@@ -307,7 +307,7 @@ class Network:
 
         Layer by layer, each layer's parameters in :meth:`Layer.param_shapes` order, C order: a Dense
         layer's ``W`` then ``b`` form one block of shape (n_in + 1, n_out), which its fast path uses.
-        ``_penalised`` marks the parameters L1/L2 act on (1) against the others (0).
+        ``_is_penalised`` marks the parameters L1/L2 act on (the layers' ``penalised`` names).
         """
         plan = []  # (layer, {name: (offset, shape)})
         total = 0
