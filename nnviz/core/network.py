@@ -734,7 +734,8 @@ class Network:
             the batch in the epoch), ``"loss"`` (the batch's data loss before the update) and
             ``"batch_indices"`` (indices into ``X`` of the batch's samples). ``layer.delta`` and
             ``network.gradients()`` then show that update's backward pass. Setting
-            ``network.stop_training = True`` ends training after that batch.
+            ``network.stop_training = True`` ends training after that batch (the epoch is then closed
+            there: evaluated and recorded in ``history`` like a full one).
 
         Returns
         -------
