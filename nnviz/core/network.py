@@ -326,7 +326,7 @@ class Network:
                     )
                 layer._allocate(self.dtype)  # a layer that did not allocate its own arrays
                 layer.reset_parameters(self.rng)
-            elif reinitialise and not layer._keep_weights:
+            elif reinitialise and not getattr(layer, "_keep_weights", False):
                 layer.reset_parameters(self.rng)
             plan.append((layer, slots))
         self._params = np.zeros(total, dtype=self.dtype)
