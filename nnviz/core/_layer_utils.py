@@ -1,0 +1,59 @@
+"""Small helpers shared by the convolutional and recurrent layers: argument checks and initialisers."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validation import check_choice, describe
+
+__all__ = ["check_pair", "checked_array", "init_weight"]
+
+
+def check_pair(name: str, value, low: int) -> tuple[int, int]:
+    """An int or a pair of ints, each >= ``low``, as a pair ``(rows, cols)``."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        items = tuple(value)
+    elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        items = (value, value)
+    else:
+        raise TypeError(f"{name} must be an integer >= {low} or a pair of them, got {describe(value)}")
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"{name} must be an integer >= {low} or a pair of them, got {describe(value)}")
+        if v < low:
+            raise ValueError(f"{name} must be an integer >= {low} or a pair of them, got {value!r}")
+    return int(items[0]), int(items[1])
+
+
+def checked_array(name: str, value, shape) -> np.ndarray:
+    """``value`` as an array after checking it is numeric, of ``shape`` and finite (for a setter)."""
+    arr = np.asarray(value)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must be a numeric array of shape {tuple(shape)}, got {describe(value)}")
+    if arr.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must contain only finite values, got NaN or inf")
+    return arr
+
+
+_INITS = ("glorot", "he", "playground")
+
+
+def init_weight(name: str, shape, fan_in: int, fan_out: int, rng: np.random.Generator):
+    """Weights of ``shape`` and zero biases drawn as :mod:`nnviz.core.initializers` does, for the given
+    fans (a Conv2D's ``fan_in = c_in kh kw``, ``fan_out = c_out kh kw``, as ``torch.nn.init``).
+
+    ``glorot``: ``U(±sqrt(6 / (fan_in + fan_out)))``; ``he``: ``U(±sqrt(6 / fan_in))``; ``playground``:
+    ``U(±0.5)``. Returns ``(W, bias_value)`` with ``bias_value`` 0.0 (0.1 for ``playground``). For a
+    Dense-shaped ``(n_in, n_out)`` this draws exactly what the named initialiser draws.
+    """
+    name = check_choice("init", name, _INITS)
+    if name == "glorot":
+        bound, bias = np.sqrt(6.0 / (fan_in + fan_out)), 0.0
+    elif name == "he":
+        bound, bias = np.sqrt(6.0 / fan_in), 0.0
+    else:
+        bound, bias = 0.5, 0.1
+    return rng.uniform(-bound, bound, size=shape), bias

@@ -1,0 +1,200 @@
+"""A 2-D convolution layer (cross-correlation, as ``torch.nn.Conv2d``)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._im2col import col2im, im2col, pad_images
+from ._layer_utils import check_pair, checked_array, init_weight
+from ._validation import check_choice, check_int, check_rng
+from .activations import get_activation
+from .initializers import INITIALIZERS, default_init
+from .layer import Layer
+
+__all__ = ["Conv2D"]
+
+
+class Conv2D(Layer):
+    """2-D convolution over a batch of images, with an activation.
+
+    Parameters
+    ----------
+    c_in, c_out : int
+        Input channels and output channels (filters), each >= 1.
+    kernel_size : int or pair of int
+        ``(kh, kw)``; an int ``k`` means ``(k, k)``.
+    stride : int or pair of int, default 1
+        Step between receptive fields, ``(sh, sw)``.
+    padding : int or pair of int, default 0
+        Zero rows (``ph``) above and below, zero columns (``pw``) left and right.
+    activation : str or None, default None
+        A key of :data:`nnviz.core.ACTIVATIONS`; ``None`` means ``"linear"``.
+    init : {"glorot", "he", "playground"} or None
+        Initialiser with ``fan_in = c_in kh kw`` and ``fan_out = c_out kh kw`` (as ``torch.nn.init``);
+        ``None`` picks He for ReLU-like activations and Glorot otherwise, as :class:`Dense` does.
+    seed : int, numpy.random.Generator or None
+        Seed for the initial weights of a layer used on its own.
+
+    Attributes
+    ----------
+    W : ndarray of shape (c_out, c_in, kh, kw)
+        Filters (``torch.nn.Conv2d.weight``).
+    b : ndarray of shape (c_out,)
+        One bias per filter.
+
+    Notes
+    -----
+    For input ``X`` of shape (N, c_in, H, W), padded with zeros to ``X̃`` of shape
+    (N, c_in, H + 2 ph, W + 2 pw), the pre-activation is the cross-correlation
+
+    ``Z[n, o, y, x] = b[o] + Σ_{c, i, j} W[o, c, i, j] X̃[n, c, y sh + i, x sw + j]``
+
+    of shape (N, c_out, Ho, Wo) with ``Ho = ⌊(H + 2 ph − kh) / sh⌋ + 1`` (likewise ``Wo``), and
+    ``A = f(Z)``. Computed as one matrix product ``W_mat @ cols`` where ``cols`` (``im2col``) holds one
+    receptive field per column. Backward, for ``dZ = dA ⊙ f'(Z)``: ``∂L/∂W = dZ_mat colsᵀ``,
+    ``∂L/∂b = Σ_{n, y, x} dZ``, and ``∂L/∂X`` scatters ``W_matᵀ dZ_mat`` back to the pixels each field
+    came from (``col2im``), summing where fields overlap.
+    """
+
+    penalised = ("W",)
+
+    def __init__(self, c_in: int, c_out: int, kernel_size, stride=1, padding=0, activation=None,
+                 init: str | None = None, seed=None):
+        super().__init__()
+        self.c_in = check_int("c_in", c_in, low=1)
+        self.c_out = check_int("c_out", c_out, low=1)
+        self.kernel_size = check_pair("kernel_size", kernel_size, 1)
+        self.stride = check_pair("stride", stride, 1)
+        self.padding = check_pair("padding", padding, 0)
+        self.activation = get_activation("linear" if activation is None else activation)
+        if self.activation.name == "softmax":
+            raise ValueError("activation 'softmax' is not supported in Conv2D (it is row-wise); "
+                             "use it on a Dense output layer")
+        self.init = default_init(self.activation.name) if init is None else check_choice("init", init, INITIALIZERS)
+        self._cache = None
+        self._dZ = None
+        self._allocate()
+        self.reset_parameters(check_rng("seed", seed))
+
+    # -- parameters -----------------------------------------------------------------------------
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"W": (self.c_out, self.c_in, *self.kernel_size), "b": (self.c_out,)}
+
+    def reset_parameters(self, rng: np.random.Generator) -> None:
+        """Draw new initial filters from ``rng`` (in place)."""
+        kh, kw = self.kernel_size
+        W, bias = init_weight(self.init, (self.c_out, self.c_in, kh, kw),
+                              self.c_in * kh * kw, self.c_out * kh * kw, rng)
+        self.params["W"][...] = W
+        self.params["b"][...] = bias
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.params["W"]
+
+    @W.setter
+    def W(self, value) -> None:
+        self.params["W"][...] = checked_array("W", value, self.param_shapes()["W"])
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.params["b"]
+
+    @b.setter
+    def b(self, value) -> None:
+        self.params["b"][...] = checked_array("b", value, (self.c_out,))
+
+    # -- shapes ---------------------------------------------------------------------------------
+    def output_shape(self, input_shape) -> tuple[int, int, int]:
+        """``(c_out, Ho, Wo)`` for a per-sample ``input_shape`` ``(c_in, H, W)``."""
+        shape = tuple(input_shape)
+        if len(shape) != 3:
+            raise ValueError(f"{self!r} expects images of shape (channels, height, width) = "
+                             f"({self.c_in}, H, W) per sample, got shape {shape}")
+        if shape[0] != self.c_in:
+            raise ValueError(f"{self!r} expects {self.c_in} input channel(s), got shape {shape} "
+                             f"with {shape[0]}")
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        Hp, Wp = shape[1] + 2 * ph, shape[2] + 2 * pw
+        if kh > Hp or kw > Wp:
+            raise ValueError(f"{self!r}: the kernel ({kh}x{kw}) is larger than the padded input "
+                             f"({Hp}x{Wp}) for input shape {shape}")
+        return self.c_out, (Hp - kh) // sh + 1, (Wp - kw) // sw + 1
+
+    # -- computation ----------------------------------------------------------------------------
+    def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
+        """``A = f(conv(X, W) + b)`` for ``X`` of shape (N, c_in, H, W); returns (N, c_out, Ho, Wo)."""
+        if X.ndim != 4:
+            raise ValueError(f"{self!r} expects a batch of shape (n_samples, {self.c_in}, H, W), "
+                             f"got shape {X.shape}")
+        _, Ho, Wo = self.output_shape(X.shape[1:])
+        W, b = self.params["W"], self.params["b"]
+        if X.dtype != W.dtype:  # e.g. float32 images through a float64 network
+            W, b = W.astype(X.dtype), b.astype(X.dtype)
+        N = X.shape[0]
+        Xp = pad_images(X, self.padding)
+        cols = im2col(Xp, self.kernel_size, self.stride, (Ho, Wo))
+        Zm = np.dot(W.reshape(self.c_out, -1), cols)  # (c_out, N Ho Wo)
+        Zm += b[:, None]
+        Z = Zm.reshape(self.c_out, N, Ho, Wo).transpose(1, 0, 2, 3)
+        A = self.activation.forward(Z)
+        self._cache = (cols, Xp.shape, (Ho, Wo), Z, A)
+        self._dZ = None
+        return A
+
+    def backward(self, dA: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
+        """Gradients from ``dA = ∂L/∂A`` of shape (N, c_out, Ho, Wo); returns ``∂L/∂X`` (N, c_in, H, W)."""
+        cols, padded_shape, out_hw, Z, A = self._cache
+        dZ = self.activation.backward(dA, Z, A)
+        self._dZ = dZ
+        dZm = dZ.transpose(1, 0, 2, 3).reshape(self.c_out, -1)  # free when dZ keeps Z's layout
+        gW = self.grads["W"]
+        np.dot(dZm, cols.T, out=gW.reshape(self.c_out, -1))
+        np.add.reduce(dZm, axis=1, out=self.grads["b"])
+        if not need_dx:
+            return None
+        W = self.params["W"]
+        dcols = np.dot(W.reshape(self.c_out, -1).T, dZm)
+        return col2im(dcols, padded_shape, self.kernel_size, self.stride, out_hw, self.padding)
+
+    @property
+    def delta(self) -> np.ndarray | None:
+        """``∂L/∂Z`` of shape (N, c_out, Ho, Wo) from the last backward pass."""
+        return self._dZ
+
+    def trace_arrays(self) -> dict[str, np.ndarray]:
+        """``{"z": Z}``, the pre-activation feature maps of shape (N, c_out, Ho, Wo)."""
+        return {} if self._cache is None else {"z": self._cache[3]}
+
+    # -- description ----------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        return {
+            "type": "Conv2D",
+            "c_in": self.c_in,
+            "c_out": self.c_out,
+            "kernel_size": list(self.kernel_size),
+            "stride": list(self.stride),
+            "padding": list(self.padding),
+            "activation": self.activation.name,
+            "init": self.init,
+        }
+
+    def short(self) -> str:
+        kh, kw = self.kernel_size
+        act = "" if self.activation.name == "linear" else f" {self.activation.name}"
+        return f"conv {self.c_out}@{kh}x{kw}{act}"
+
+    def __repr__(self) -> str:
+        extra = ""
+        if self.stride != (1, 1):
+            extra += f", stride={_pair_text(self.stride)}"
+        if self.padding != (0, 0):
+            extra += f", padding={_pair_text(self.padding)}"
+        return (f"Conv2D({self.c_in} → {self.c_out}, {_pair_text(self.kernel_size, 'x')}{extra}, "
+                f"{self.activation.name!r})")
+
+
+def _pair_text(pair, sep=None) -> str:
+    if sep is not None:
+        return f"{pair[0]}{sep}{pair[1]}"
+    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+
