@@ -7,7 +7,7 @@ import numpy as np
 
 from ._validation import check_choice, describe
 
-__all__ = ["check_pair", "checked_array", "init_weight"]
+__all__ = ["check_pair", "checked_array", "init_weight", "param_property"]
 
 
 def check_pair(name: str, value, low: int) -> tuple[int, int]:
@@ -57,3 +57,16 @@ def init_weight(name: str, shape, fan_in: int, fan_out: int, rng: np.random.Gene
     else:
         bound, bias = 0.5, 0.1
     return rng.uniform(-bound, bound, size=shape), bias
+
+
+def param_property(name: str, doc: str) -> property:
+    """A property reading ``self.params[name]`` and assigning into it in place after checking the
+    value's shape against ``self.param_shapes()[name]`` (a network's views stay valid)."""
+
+    def get(self):
+        return self.params[name]
+
+    def set(self, value):
+        self.params[name][...] = checked_array(name, value, self.param_shapes()[name])
+
+    return property(get, set, doc=doc)

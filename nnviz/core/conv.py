@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._im2col import col2im, im2col, pad_images
-from ._layer_utils import check_pair, checked_array, init_weight
+from ._layer_utils import check_pair, init_weight, param_property
 from ._validation import check_choice, check_int, check_rng
 from .activations import get_activation
 from .initializers import INITIALIZERS, default_init
@@ -87,21 +87,8 @@ class Conv2D(Layer):
         self.params["W"][...] = W
         self.params["b"][...] = bias
 
-    @property
-    def W(self) -> np.ndarray:
-        return self.params["W"]
-
-    @W.setter
-    def W(self, value) -> None:
-        self.params["W"][...] = checked_array("W", value, self.param_shapes()["W"])
-
-    @property
-    def b(self) -> np.ndarray:
-        return self.params["b"]
-
-    @b.setter
-    def b(self, value) -> None:
-        self.params["b"][...] = checked_array("b", value, (self.c_out,))
+    W = param_property("W", "Filters, of shape (c_out, c_in, kh, kw) (``torch.nn.Conv2d.weight``).")
+    b = param_property("b", "Biases, of shape (c_out,).")
 
     # -- shapes ---------------------------------------------------------------------------------
     def output_shape(self, input_shape) -> tuple[int, int, int]:
