@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._im2col import col2im, im2col, pad_images
+from ._im2col import col2im, im2col, to_chwn
 from ._layer_utils import check_pair, init_weight, param_property
 from ._validation import check_choice, check_int, check_rng
 from .activations import get_activation
@@ -52,7 +52,8 @@ class Conv2D(Layer):
     ``A = f(Z)``. Computed as one matrix product ``W_mat @ cols`` where ``cols`` (``im2col``) holds one
     receptive field per column. Backward, for ``dZ = dA ⊙ f'(Z)``: ``∂L/∂W = dZ_mat colsᵀ``,
     ``∂L/∂b = Σ_{n, y, x} dZ``, and ``∂L/∂X`` scatters ``W_matᵀ dZ_mat`` back to the pixels each field
-    came from (``col2im``), summing where fields overlap.
+    came from (``col2im``), summing where fields overlap; with stride 1 the same sum is computed as the
+    correlation of ``dZ``, zero-padded by ``k − 1 − p``, with the flipped filters.
     """
 
     penalised = ("W",)
@@ -118,30 +119,44 @@ class Conv2D(Layer):
         if X.dtype != W.dtype:  # e.g. float32 images through a float64 network
             W, b = W.astype(X.dtype), b.astype(X.dtype)
         N = X.shape[0]
-        Xp = pad_images(X, self.padding)
-        cols = im2col(Xp, self.kernel_size, self.stride, (Ho, Wo))
-        Zm = np.dot(W.reshape(self.c_out, -1), cols)  # (c_out, N Ho Wo)
+        Xp = to_chwn(X, self.padding)  # (c_in, Hp, Wp, N)
+        cols = im2col(Xp, self.kernel_size, self.stride, (Ho, Wo))  # (c_in kh kw, Ho Wo N)
+        Zm = np.dot(W.reshape(self.c_out, -1), cols)  # (c_out, Ho Wo N)
         Zm += b[:, None]
-        Z = Zm.reshape(self.c_out, N, Ho, Wo).transpose(1, 0, 2, 3)
+        # (N, c_out, Ho, Wo) as a view of (c_out, Ho, Wo, N) memory: see nnviz.core._im2col
+        Z = Zm.reshape(self.c_out, Ho, Wo, N).transpose(3, 0, 1, 2)
         A = self.activation.forward(Z)
-        self._cache = (cols, Xp.shape, (Ho, Wo), Z, A)
+        self._cache = (cols, Xp.shape[1:3], (Ho, Wo), X.shape, Z, A)
         self._dZ = None
         return A
 
     def backward(self, dA: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """Gradients from ``dA = ∂L/∂A`` of shape (N, c_out, Ho, Wo); returns ``∂L/∂X`` (N, c_in, H, W)."""
-        cols, padded_shape, out_hw, Z, A = self._cache
+        cols, padded_hw, out_hw, x_shape, Z, A = self._cache
         dZ = self.activation.backward(dA, Z, A)
         self._dZ = dZ
-        dZm = dZ.transpose(1, 0, 2, 3).reshape(self.c_out, -1)  # free when dZ keeps Z's layout
-        gW = self.grads["W"]
-        np.dot(dZm, cols.T, out=gW.reshape(self.c_out, -1))
+        dZm = dZ.transpose(1, 2, 3, 0).reshape(self.c_out, -1)  # (c_out, Ho Wo N); free in Z's layout
+        np.dot(dZm, cols.T, out=self.grads["W"].reshape(self.c_out, -1))
         np.add.reduce(dZm, axis=1, out=self.grads["b"])
         if not need_dx:
             return None
         W = self.params["W"]
-        dcols = np.dot(W.reshape(self.c_out, -1).T, dZm)
-        return col2im(dcols, padded_shape, self.kernel_size, self.stride, out_hw, self.padding)
+        if W.dtype != dZm.dtype:
+            W = W.astype(dZm.dtype)
+        N, C, H, Wd = x_shape
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        if self.stride == (1, 1) and ph < kh and pw < kw:
+            # Stride 1: ∂L/∂X is the "full" correlation of dZ (zero-padded by k − 1 − p) with the flipped
+            # filters, channels swapped — one more im2col and one matmul, faster than a scatter-add.
+            qh, qw = kh - 1 - ph, kw - 1 - pw
+            dZp = np.zeros((self.c_out, out_hw[0] + 2 * qh, out_hw[1] + 2 * qw, N), dtype=dZm.dtype)
+            dZp[:, qh : qh + out_hw[0], qw : qw + out_hw[1]] = dZm.reshape(self.c_out, *out_hw, N)
+            cols2 = im2col(dZp, self.kernel_size, (1, 1), (H, Wd))  # (c_out kh kw, H W N)
+            Wf = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1)  # (c_in, c_out kh kw)
+            return np.dot(Wf, cols2).reshape(C, H, Wd, N).transpose(3, 0, 1, 2)  # a view of CHWN memory
+        dcols = np.dot(W.reshape(self.c_out, -1).T, dZm)  # (c_in kh kw, Ho Wo N)
+        dXp = col2im(dcols, padded_hw, self.kernel_size, self.stride, out_hw, C, N)
+        return dXp[:, ph : ph + H, pw : pw + Wd].transpose(3, 0, 1, 2)  # (N, c_in, H, W), a view
 
     @property
     def delta(self) -> np.ndarray | None:
@@ -150,7 +165,7 @@ class Conv2D(Layer):
 
     def trace_arrays(self) -> dict[str, np.ndarray]:
         """``{"z": Z}``, the pre-activation feature maps of shape (N, c_out, Ho, Wo)."""
-        return {} if self._cache is None else {"z": self._cache[3]}
+        return {} if self._cache is None else {"z": self._cache[4]}
 
     # -- description ----------------------------------------------------------------------------
     def get_config(self) -> dict:

@@ -49,32 +49,54 @@ class MaxPool2D(Layer):
         if X.ndim != 4:
             raise ValueError(f"{self!r} expects a batch of shape (n_samples, C, H, W), got shape {X.shape}")
         _, Ho, Wo = self.output_shape(X.shape[1:])
-        N, C = X.shape[:2]
         k = self.k
-        # (N, C, Ho, k, Wo, k) → (N, C, Ho, Wo, k k): one copy, each window's entries in row-major order
-        win = X[:, :, : Ho * k, : Wo * k].reshape(N, C, Ho, k, Wo, k).transpose(0, 1, 2, 4, 3, 5)
-        win = win.reshape(N, C, Ho, Wo, k * k)
-        idx = win.argmax(axis=4)
-        Y = np.take_along_axis(win, idx[..., None], axis=4)[..., 0]
-        self._cache = (X.shape, idx)
-        return Y
+        N, C = X.shape[:2]
+        # Work in (C, H, W, N) memory — a Conv2D's output already is (see nnviz.core._im2col) — and copy
+        # the k² window offsets to the front: win[i, j] of shape (C, Ho, Wo, N) is contiguous.
+        Xc = np.ascontiguousarray(X.transpose(1, 2, 3, 0))
+        X6 = np.reshape(Xc[:, : Ho * k, : Wo * k], (C, Ho, k, Wo, k, N), copy=False)
+        win = np.ascontiguousarray(X6.transpose(2, 4, 0, 1, 3, 5)).reshape(k * k, C, Ho, Wo, N)
+        # The running maximum over the offsets, and where each offset was strictly greater than the
+        # maximum so far. A window's arg-max is the last offset that was greater (offset 0 if none was),
+        # so ties keep the first maximum in row order, as torch does.
+        Y = win[0].copy()
+        greater = []
+        for off in range(1, k * k):
+            greater.append(np.greater(win[off], Y))
+            np.maximum(Y, win[off], out=Y)
+        self._cache = (X.shape, greater)
+        return Y.transpose(3, 0, 1, 2)  # (N, C, Ho, Wo), a view of (C, Ho, Wo, N) memory
 
     def backward(self, dY: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """Route ``dY`` of shape (N, C, Ho, Wo) to each window's arg-max; returns (N, C, H, W)."""
         if not need_dx:
             return None
-        shape, idx = self._cache
+        shape, greater = self._cache
         N, C, H, W = shape
         k = self.k
-        Ho, Wo = idx.shape[2:]
-        hit = idx[..., None] == np.arange(k * k)  # (N, C, Ho, Wo, k k), one True per window
-        dwin = np.multiply(hit, dY[..., None], dtype=dY.dtype)
-        dwin = dwin.reshape(N, C, Ho, Wo, k, k).transpose(0, 1, 2, 4, 3, 5).reshape(N, C, Ho * k, Wo * k)
-        if Ho * k == H and Wo * k == W:
-            return dwin
-        dX = np.zeros(shape, dtype=dY.dtype)
-        dX[:, :, : Ho * k, : Wo * k] = dwin
-        return dX
+        Ho, Wo = dY.shape[2:]
+        dYc = dY.transpose(1, 2, 3, 0)  # (C, Ho, Wo, N), contiguous when dY came from the layer above
+        dwin = np.empty((k * k, C, Ho, Wo, N), dtype=dY.dtype)
+        taken = None  # windows whose arg-max is a later offset
+        for off in range(k * k - 1, -1, -1):
+            if off == 0:
+                if taken is None:
+                    dwin[0] = dYc
+                else:
+                    np.multiply(dYc, np.logical_not(taken), out=dwin[0])
+                continue
+            g = greater[off - 1]
+            if taken is None:
+                hit, taken = g, g.copy()
+            else:
+                hit = np.greater(g, taken)  # greater at this offset and at no later one
+                taken |= g
+            np.multiply(dYc, hit, out=dwin[off])
+        crop = (Ho * k, Wo * k) != (H, W)
+        dXc = (np.zeros if crop else np.empty)((C, H, W, N), dtype=dY.dtype)
+        dX6 = np.reshape(dXc[:, : Ho * k, : Wo * k], (C, Ho, k, Wo, k, N), copy=False)
+        dX6[...] = dwin.reshape(k, k, C, Ho, Wo, N).transpose(2, 3, 0, 4, 1, 5)
+        return dXc.transpose(3, 0, 1, 2)  # (N, C, H, W), a view of (C, H, W, N) memory
 
     def get_config(self) -> dict:
         return {"type": "MaxPool2D", "k": self.k}
