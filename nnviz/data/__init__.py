@@ -21,6 +21,7 @@ from .features import DEFAULT_FEATURES, FEATURES, Feature, make_features
 from .split import train_test_split
 from .toy2d import DATASET_INFO, DATASETS, DatasetInfo, dataset_info, make_dataset
 from .digits import DIGITS_ATTRIBUTION, load_digits
+from .pretrained import PRETRAINED, PretrainedInfo, load_pretrained, pretrained_info
 from .sequences import SEQUENCE_INFO, SEQUENCES, SequenceInfo, load_text, make_sequence, sequence_info
 
 __all__ = [
@@ -44,4 +45,8 @@ __all__ = [
     "load_text",
     "make_sequence",
     "sequence_info",
+    "PRETRAINED",
+    "PretrainedInfo",
+    "load_pretrained",
+    "pretrained_info",
 ]
