@@ -1,6 +1,6 @@
 """Train the small CNN shipped as nnviz/data/digits_cnn_0to4.npz (the transfer-learning demo's start).
 
-Run from the repository root (NumPy only, about a minute on one core)::
+Run from the repository root (NumPy only, a few seconds)::
 
     python scripts/pretrain_digits_cnn.py
 
@@ -37,7 +37,7 @@ OUT = os.path.join(ROOT, "nnviz", "data", NAME + ".npz")
 CLASSES = [0, 1, 2, 3, 4]
 SPLIT = {"train_ratio": 0.8, "seed": 0, "stratify": True}
 SEED = 0
-EPOCHS = 40
+EPOCHS = 20
 BATCH_SIZE = 32
 LR = 0.005
 MIN_ACCURACY = 0.97

@@ -215,3 +215,20 @@ def test_stratify_errors():
         train_test_split(X, [0, 0, 1, 1], stratify="y")
     with pytest.raises(ValueError, match=r"stratify must be of shape \(n_samples,\) or \(n_samples, n_outputs\)"):
         train_test_split(X, [0, 0, 1, 1], stratify=np.zeros((4, 1, 1)))
+
+
+def test_every_data_file_is_declared_as_package_data():
+    # a file that pyproject.toml does not list would be missing from the wheel and the sdist
+    tomllib = pytest.importorskip("tomllib")
+    import fnmatch
+
+    pyproject = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pyproject.toml")
+    if not os.path.exists(pyproject):
+        pytest.skip("not a source checkout")
+    with open(pyproject, "rb") as fh:
+        patterns = tomllib.load(fh)["tool"]["setuptools"]["package-data"]["nnviz.data"]
+    shipped = [f for f in os.listdir(DATA_DIR)
+               if os.path.isfile(os.path.join(DATA_DIR, f)) and not f.endswith((".py", ".pyc"))]
+    assert {"digits.npz", "DIGITS_ATTRIBUTION.txt", "jabberwocky.txt"} <= set(shipped)
+    for name in shipped:
+        assert any(fnmatch.fnmatch(name, p) for p in patterns), f"{name} is not in package-data {patterns}"
