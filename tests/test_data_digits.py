@@ -232,3 +232,34 @@ def test_every_data_file_is_declared_as_package_data():
     assert {"digits.npz", "DIGITS_ATTRIBUTION.txt", "jabberwocky.txt"} <= set(shipped)
     for name in shipped:
         assert any(fnmatch.fnmatch(name, p) for p in patterns), f"{name} is not in package-data {patterns}"
+
+
+def test_stratified_split_properties():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=60, deadline=None)
+    @hypothesis.given(
+        counts=st.lists(st.integers(2, 40), min_size=1, max_size=6),
+        ratio=st.floats(0.05, 0.95),
+        seed=st.integers(0, 2**32 - 1),
+    )
+    def check(counts, ratio, seed):
+        y = np.repeat(np.arange(len(counts)), counts)
+        n = len(y)
+        X = np.arange(n, dtype=float)[:, None]
+        X_train, X_test, y_train, y_test = train_test_split(X, y, train_ratio=ratio, seed=seed, stratify=True)
+        # a partition of the samples, labels travelling with them
+        assert sorted(np.concatenate([X_train, X_test])[:, 0].tolist()) == list(range(n))
+        np.testing.assert_array_equal(y[X_train[:, 0].astype(int)], y_train)
+        n_train = min(max(int(np.floor(n * ratio + 1e-9)), 1), n - 1)
+        per_class = np.bincount(y_train, minlength=len(counts))
+        counts_arr = np.array(counts)
+        assert np.all(per_class >= 1) and np.all(per_class <= counts_arr - 1)  # every class on both sides
+        quota = counts_arr * n_train / n
+        unclamped = (quota >= 1) & (quota <= counts_arr - 1)
+        assert np.all(np.abs(per_class - quota)[unclamped] < 1)  # proportional: within one of the quota
+        if np.all(unclamped):
+            assert len(y_train) == n_train  # and the plain split's total
+
+    check()
