@@ -209,3 +209,11 @@ def test_sequence_info_errors():
         sequence_info("sine", lag=2)
     with pytest.raises(ValueError, match="symbols must be an integer >= 2, got 0"):
         sequence_info("memory", symbols=0)
+
+
+def test_load_text_checks_its_argument_every_time():
+    load_text(True)
+    with pytest.raises(TypeError, match=r"lower must be True or False, got 1 \(int\)"):
+        load_text(1)
+    with pytest.raises(TypeError, match=r"lower must be True or False, got \[1\] \(list\)"):
+        load_text([1])

@@ -201,7 +201,12 @@ def _memory_one_hot(one_hot, symbols):
     return one_hot
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=1)
+def _read_text() -> str:
+    raw = resources.files(__package__).joinpath(TEXT_FILE).read_text(encoding="utf-8")
+    return raw.strip("\n")
+
+
 def load_text(lower=True) -> str:
     """The text of the ``"text"`` task: Lewis Carroll's "Jabberwocky" (1871, public domain).
 
@@ -216,8 +221,7 @@ def load_text(lower=True) -> str:
         The poem, lines joined by ``"\\n"``, stanzas by a blank line.
     """
     lower = _check_flag("lower", lower)
-    raw = resources.files(__package__).joinpath(TEXT_FILE).read_text(encoding="utf-8")
-    body = raw.strip("\n")
+    body = _read_text()
     return body.lower() if lower else body
 
 
