@@ -61,12 +61,15 @@ def init_weight(name: str, shape, fan_in: int, fan_out: int, rng: np.random.Gene
 
 def param_property(name: str, doc: str) -> property:
     """A property reading ``self.params[name]`` and assigning into it in place after checking the
-    value's shape against ``self.param_shapes()[name]`` (a network's views stay valid)."""
+    value's shape against ``self.param_shapes()[name]`` (a network's views stay valid); an assignment
+    is reported through :meth:`Layer._assigned` (no later seed re-initialises it, and a network moves its
+    roll-back state to it)."""
 
     def get(self):
         return self.params[name]
 
     def set(self, value):
         self.params[name][...] = checked_array(name, value, self.param_shapes()[name])
+        self._assigned()
 
     return property(get, set, doc=doc)

@@ -159,6 +159,11 @@ class Conv2D(Layer):
         return dXp[:, ph : ph + H, pw : pw + Wd].transpose(3, 0, 1, 2)  # (N, c_in, H, W), a view
 
     @property
+    def z(self) -> np.ndarray | None:
+        """The pre-activation feature maps ``Z`` of the last forward pass, of shape (N, c_out, Ho, Wo)."""
+        return None if self._cache is None else self._cache[4]
+
+    @property
     def delta(self) -> np.ndarray | None:
         """``∂L/∂Z`` of shape (N, c_out, Ho, Wo) from the last backward pass."""
         return self._dZ
