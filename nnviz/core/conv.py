@@ -127,7 +127,6 @@ class Conv2D(Layer):
         Z = Zm.reshape(self.c_out, Ho, Wo, N).transpose(3, 0, 1, 2)
         A = self.activation.forward(Z)
         self._cache = (cols, Xp.shape[1:3], (Ho, Wo), X.shape, Z, A)
-        self._dZ = None
         return A
 
     def backward(self, dA: np.ndarray, need_dx: bool = True) -> np.ndarray | None:

@@ -115,7 +115,6 @@ class LSTM(RecurrentBase):
             np.tanh(C[t + 1], out=TC[t])
             np.multiply(s[:, 3 * H :], TC[t], out=Hs[t + 1])
         self._cache = (Xt, S, C, TC, Hs)
-        self._dA = self._dH = None
         return Hs[1:].transpose(1, 0, 2) if self.return_sequences else Hs[T]
 
     def backward(self, dY: np.ndarray, need_dx: bool = True) -> np.ndarray | None:

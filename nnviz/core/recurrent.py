@@ -211,7 +211,6 @@ class SimpleRNN(RecurrentBase):
             tmp += A[t]
             np.tanh(tmp, out=Hs[t + 1])
         self._cache = (Xt, Hs)
-        self._dA = self._dH = None
         return Hs[1:].transpose(1, 0, 2) if self.return_sequences else Hs[T]
 
     def backward(self, dY: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
