@@ -302,3 +302,94 @@ def test_conv_pool_flatten_dense_stack_gradients():
     for l, g in zip(layers, analytic):
         for name, p in l.params.items():
             np.testing.assert_allclose(g[name], numerical_gradient(loss, p), rtol=1e-6, atol=1e-9)
+
+
+# -- inside a Network ---------------------------------------------------------------------------------
+from nnviz.core import SGD, Adam, Network, check_network_gradients  # noqa: E402
+
+
+def _small_cnn(seed=0, **kwargs):
+    return Network(
+        [Conv2D(1, 4, 3, padding=1, activation="relu"), MaxPool2D(2), Conv2D(4, 6, 2, activation="tanh"),
+         Flatten(), Dense(6 * 3 * 3, 3, "softmax")],
+        loss="cross_entropy", seed=seed, input_shape=(1, 8, 8), **kwargs,
+    )
+
+
+def _bars(n, seed):
+    """8 x 8 images of a horizontal bar, a vertical bar or a diagonal, with noise: classes 0, 1, 2."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    X = rng.normal(scale=0.2, size=(n, 1, 8, 8))
+    pos = rng.integers(1, 7, n)
+    for i in range(n):
+        if y[i] == 0:
+            X[i, 0, pos[i], :] += 1.0
+        elif y[i] == 1:
+            X[i, 0, :, pos[i]] += 1.0
+        else:
+            X[i, 0][np.eye(8, k=pos[i] - 4, dtype=bool)] += 1.0
+    return X, y
+
+
+def test_cnn_network_gradients_match_central_differences_with_l2():
+    net = _small_cnn(l2=0.01)
+    X, y = _bars(5, 0)
+    assert check_network_gradients(net, X, y) < 1e-7
+
+
+def test_cnn_network_trains_on_a_shape_task():
+    net = _small_cnn(optimizer=Adam(0.01))
+    X, y = _bars(300, 1)
+    before = net.evaluate(X, y)[0]
+    net.fit(X[:200], y[:200], epochs=15, batch_size=20)
+    loss, acc = net.evaluate(X[200:], y[200:])
+    assert loss < 0.5 * before
+    assert acc >= 0.9
+    assert repr(net) == ("Network(1×8×8 → conv 4@3x3 relu → maxpool 2 → conv 6@2x2 tanh → flatten → 3 softmax, "
+                         "loss='cross_entropy', 307 parameters)")  # 40 + 102 + 165
+
+
+def test_cnn_trace_gives_feature_maps_deltas_and_gradients():
+    net = _small_cnn()
+    X, y = _bars(4, 2)
+    traces = net.trace(X)
+    assert [t.a.shape for t in traces] == [(4, 4, 8, 8), (4, 4, 4, 4), (4, 6, 3, 3), (4, 54), (4, 3)]
+    assert traces[0].z.shape == (4, 4, 8, 8)
+    np.testing.assert_array_equal(traces[0].a, np.maximum(traces[0].z, 0))
+    np.testing.assert_array_equal(traces[1].a, MaxPool2D(2).forward(traces[0].a))
+    with_grads = net.trace(X, y)
+    assert with_grads[0].delta.shape == (4, 4, 8, 8)
+    assert with_grads[2].grads["W"].shape == (6, 4, 2, 2)
+    np.testing.assert_allclose(with_grads[0].grads["W"], net.gradients(X, y)[0]["W"], rtol=1e-12)
+
+
+def test_cnn_save_load_is_bit_exact_with_trainable_flags(tmp_path):
+    net = _small_cnn(optimizer=SGD(0.05, momentum=0.9))
+    X, y = _bars(40, 3)
+    net.layers[0].trainable = False
+    net.fit(X, y, epochs=2, batch_size=8)
+    path = net.save(tmp_path / "cnn.npz")
+    back = Network.load(path)
+    assert [type(l) for l in back.layers] == [type(l) for l in net.layers]
+    assert [l.get_config() for l in back.layers] == [l.get_config() for l in net.layers]
+    assert [l.trainable for l in back.layers] == [False, True, True, True, True]
+    assert back.input_shape == (1, 8, 8)
+    for a, b in zip(net.get_weights(), back.get_weights()):
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k])
+    np.testing.assert_array_equal(back.forward(X), net.forward(X))
+    # training on continues identically (optimiser state restored too)
+    net.fit(X, y, epochs=1, batch_size=8, shuffle=False)
+    back.fit(X, y, epochs=1, batch_size=8, shuffle=False)
+    np.testing.assert_array_equal(back.forward(X), net.forward(X))
+
+
+def test_network_shape_errors_for_images():
+    with pytest.raises(ValueError, match=r"layers\[0\] \(Conv2D\(3 → 4, 3x3, 'linear'\)\), on the input of shape \(1, 8, 8\): .*expects 3 input channel"):
+        Network([Conv2D(3, 4, 3), Flatten(), Dense(144, 2, "softmax")], loss="cross_entropy", input_shape=(1, 8, 8))
+    with pytest.raises(ValueError, match=r"layers\[2\] \(Dense\(36 → 2.*after layers\[1\] \(Flatten\(\)\)"):
+        Network([Conv2D(1, 4, 3), Flatten(), Dense(36, 2, "softmax")], loss="cross_entropy", input_shape=(1, 8, 8))
+    net = _small_cnn()
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 1, 8, 8\), got \(2, 8, 8\)"):
+        net.forward(np.zeros((2, 8, 8)))

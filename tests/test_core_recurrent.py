@@ -262,3 +262,64 @@ def test_config_repr_short():
     assert rnn.penalised == ("W_xh", "W_hh") and lstm.penalised == ("W_x", "W_h")
     assert lstm.param_shapes() == {"W_x": (1, 32), "W_h": (8, 32), "b": (32,)}
     assert rnn.n_params == 2 * 16 + 16 * 16 + 16
+
+
+# -- inside a Network ---------------------------------------------------------------------------------
+from nnviz.core import SGD, Adam, Network, check_network_gradients  # noqa: E402
+
+
+@pytest.mark.parametrize("cls", RECURRENT)
+def test_recurrent_network_gradients_with_l2_and_stacking(cls):
+    net = Network([cls(2, 3, return_sequences=True), cls(3, 4), Dense(4, 1, "sigmoid")], loss="bce", l2=0.05,
+                  seed=0, input_shape=(6, 2))
+    X = np.random.default_rng(0).normal(size=(4, 6, 2))
+    y = np.array([0, 1, 1, 0])
+    assert check_network_gradients(net, X, y) < 1e-7
+
+
+@pytest.mark.parametrize("cls", RECURRENT)
+def test_recurrent_trace_gives_hidden_states_and_dh(cls):
+    net = Network([cls(1, 5, return_sequences=True), cls(5, 3), Dense(3, 1, "linear")], loss="mse", seed=1,
+                  input_shape=(8, 1))
+    X = np.random.default_rng(1).normal(size=(6, 8, 1))
+    y = np.random.default_rng(2).normal(size=(6, 1))
+    traces = net.trace(X, y)
+    assert traces[0].a.shape == (6, 8, 5) and traces[1].a.shape == (6, 3)
+    assert traces[0].arrays["h"].shape == (6, 8, 5) and traces[1].arrays["h"].shape == (6, 8, 3)
+    np.testing.assert_array_equal(traces[1].arrays["h"][:, -1], traces[1].a)
+    dh = traces[1].grad_arrays["dh"]
+    assert dh.shape == (6, 8, 3)
+    # the last state's dh is the gradient coming from the Dense head: dL/dz_out W_outᵀ (mean over 6)
+    out = net.forward(X)
+    np.testing.assert_allclose(dh[:, -1], (out - y) / 6 @ net.layers[2].W.T, rtol=1e-12)
+    assert traces[0].grad_arrays["dh"].shape == (6, 8, 5)
+    if cls is LSTM:
+        assert {"c", "i", "f", "g", "o"} <= set(traces[1].arrays)
+
+
+def test_recurrent_save_load_is_bit_exact_with_trainable_flags(tmp_path):
+    net = Network([LSTM(1, 4, return_sequences=True, clip=1.0), SimpleRNN(4, 3, init="orthogonal"),
+                   Dense(3, 2, "softmax")], loss="cross_entropy", optimizer=Adam(0.01), seed=2, input_shape=(5, 1))
+    net.layers[1].trainable = False
+    X = np.random.default_rng(3).normal(size=(20, 5, 1))
+    y = np.random.default_rng(4).integers(0, 2, 20)
+    net.fit(X, y, epochs=2, batch_size=5)
+    back = Network.load(net.save(tmp_path / "rnn.npz"))
+    assert [l.get_config() for l in back.layers] == [l.get_config() for l in net.layers]
+    assert [l.trainable for l in back.layers] == [True, False, True]
+    np.testing.assert_array_equal(back.forward(X), net.forward(X))
+    net.fit(X, y, epochs=1, batch_size=5, shuffle=False)
+    back.fit(X, y, epochs=1, batch_size=5, shuffle=False)
+    np.testing.assert_array_equal(back.forward(X), net.forward(X))
+
+
+def test_network_sequence_shape_errors():
+    with pytest.raises(ValueError, match=r"input shape cannot be inferred"):
+        Network([SimpleRNN(1, 4), Dense(4, 1, "linear")], loss="mse")
+    with pytest.raises(ValueError, match=r"layers\[0\] \(SimpleRNN\(2 → 4\)\), on the input of shape \(10, 1\): .*expects 2 feature\(s\) per time step"):
+        Network([SimpleRNN(2, 4), Dense(4, 1, "linear")], loss="mse", input_shape=(10, 1))
+    with pytest.raises(ValueError, match=r"last layer must give one vector per sample.*gives shape \(10, 4\)"):
+        Network([SimpleRNN(1, 4, return_sequences=True)], loss="mse", input_shape=(10, 1))
+    net = Network([SimpleRNN(1, 4), Dense(4, 1, "linear")], loss="mse", input_shape=(10, 1))
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 10, 1\), got \(3, 10\)"):
+        net.forward(np.zeros((3, 10)))
