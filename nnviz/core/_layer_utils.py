@@ -7,7 +7,7 @@ import numpy as np
 
 from ._validation import check_choice, describe
 
-__all__ = ["check_pair", "checked_array", "init_weight", "param_property"]
+__all__ = ["BLAS_SINGLE_THREAD_MNK", "check_pair", "checked_array", "dot", "init_weight", "param_property"]
 
 
 def check_pair(name: str, value, low: int) -> tuple[int, int]:
@@ -73,3 +73,45 @@ def param_property(name: str, doc: str) -> property:
         self._assigned()
 
     return property(get, set, doc=doc)
+
+
+#: Largest ``m * n * k`` that OpenBLAS computes on one thread (its ``SMP_THRESHOLD_MIN`` x
+#: ``GEMM_MULTITHREAD_THRESHOLD`` = 65536 x 4). Above it OpenBLAS wakes a second thread; on two cores
+#: shared with other work that thread is often descheduled and a 20 µs product takes milliseconds
+#: (an LSTM's forward pass over 1,000 sequences took 200 ms instead of 10 ms). :func:`dot` keeps every
+#: product at or below this size.
+BLAS_SINGLE_THREAD_MNK = 262144
+
+
+def dot(A: np.ndarray, B: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``A @ B`` for 2-D arrays as products small enough for one BLAS thread (see
+    :data:`BLAS_SINGLE_THREAD_MNK`): blocks of rows of ``A`` or of columns of ``B``, and of the inner
+    dimension when one row or column alone is too big. ``out`` may be any (M, N) view."""
+    M, K = A.shape
+    N = B.shape[1]
+    limit = BLAS_SINGLE_THREAD_MNK
+    if K == 1:  # an outer product (a one-feature sequence): one broadcast multiply, exact like BLAS
+        return np.multiply(A, B, out=out)
+    if M * N * K <= limit:
+        if out is None:
+            return np.dot(A, B)
+        if out.flags.c_contiguous and out.dtype == np.result_type(A, B):
+            return np.dot(A, B, out=out)  # the cheapest call for the small products of a training step
+        return np.matmul(A, B, out=out)
+    if out is None:
+        out = np.empty((M, N), dtype=np.result_type(A, B))
+    bm, bn, bk = M, N, K
+    while bm * bn * bk > limit:  # halve the largest block side until the product is small enough
+        if bk >= bm and bk >= bn:
+            bk = (bk + 1) // 2
+        elif bm >= bn:
+            bm = (bm + 1) // 2
+        else:
+            bn = (bn + 1) // 2
+    for r in range(0, M, bm):
+        for c in range(0, N, bn):
+            o = out[r : r + bm, c : c + bn]
+            np.matmul(A[r : r + bm, :bk], B[:bk, c : c + bn], out=o)
+            for k in range(bk, K, bk):
+                o += np.matmul(A[r : r + bm, k : k + bk], B[k : k + bk, c : c + bn])
+    return out

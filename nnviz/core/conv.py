@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._im2col import col2im, im2col, to_chwn
-from ._layer_utils import check_pair, init_weight, param_property
+from ._layer_utils import check_pair, dot, init_weight, param_property
 from ._validation import check_choice, check_int, check_rng
 from .activations import get_activation
 from .initializers import INITIALIZERS, default_init
@@ -121,7 +121,7 @@ class Conv2D(Layer):
         N = X.shape[0]
         Xp = to_chwn(X, self.padding)  # (c_in, Hp, Wp, N)
         cols = im2col(Xp, self.kernel_size, self.stride, (Ho, Wo))  # (c_in kh kw, Ho Wo N)
-        Zm = np.dot(W.reshape(self.c_out, -1), cols)  # (c_out, Ho Wo N)
+        Zm = dot(W.reshape(self.c_out, -1), cols)  # (c_out, Ho Wo N)
         Zm += b[:, None]
         # (N, c_out, Ho, Wo) as a view of (c_out, Ho, Wo, N) memory: see nnviz.core._im2col
         Z = Zm.reshape(self.c_out, Ho, Wo, N).transpose(3, 0, 1, 2)
@@ -135,7 +135,7 @@ class Conv2D(Layer):
         dZ = self.activation.backward(dA, Z, A)
         self._dZ = dZ
         dZm = dZ.transpose(1, 2, 3, 0).reshape(self.c_out, -1)  # (c_out, Ho Wo N); free in Z's layout
-        np.dot(dZm, cols.T, out=self.grads["W"].reshape(self.c_out, -1))
+        dot(dZm, cols.T, out=self.grads["W"].reshape(self.c_out, -1))
         np.add.reduce(dZm, axis=1, out=self.grads["b"])
         if not need_dx:
             return None
@@ -152,8 +152,8 @@ class Conv2D(Layer):
             dZp[:, qh : qh + out_hw[0], qw : qw + out_hw[1]] = dZm.reshape(self.c_out, *out_hw, N)
             cols2 = im2col(dZp, self.kernel_size, (1, 1), (H, Wd))  # (c_out kh kw, H W N)
             Wf = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C, -1)  # (c_in, c_out kh kw)
-            return np.dot(Wf, cols2).reshape(C, H, Wd, N).transpose(3, 0, 1, 2)  # a view of CHWN memory
-        dcols = np.dot(W.reshape(self.c_out, -1).T, dZm)  # (c_in kh kw, Ho Wo N)
+            return dot(Wf, cols2).reshape(C, H, Wd, N).transpose(3, 0, 1, 2)  # a view of CHWN memory
+        dcols = dot(W.reshape(self.c_out, -1).T, dZm)  # (c_in kh kw, Ho Wo N)
         dXp = col2im(dcols, padded_hw, self.kernel_size, self.stride, out_hw, C, N)
         return dXp[:, ph : ph + H, pw : pw + Wd].transpose(3, 0, 1, 2)  # (N, c_in, H, W), a view
 

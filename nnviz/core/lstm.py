@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._layer_utils import param_property
+from ._layer_utils import dot, param_property
 from ._validation import check_float
 from .activations import _sigmoid
 from .recurrent import RecurrentBase, recurrent_init
@@ -90,7 +90,7 @@ class LSTM(RecurrentBase):
         H = self.n_hidden
         dt = np.result_type(X.dtype, W_x.dtype)
         Xt = np.ascontiguousarray(X.transpose(1, 0, 2))  # time-major
-        Ax = np.dot(Xt.reshape(T * N, -1), W_x).reshape(T, N, 4 * H)  # x_t W_x for every t at once
+        Ax = dot(Xt.reshape(T * N, -1), W_x).reshape(T, N, 4 * H)  # x_t W_x for every t at once
         Ax += b
         S = np.empty((T, N, 4 * H), dtype=dt)  # gate values i, f, g, o of every step
         C = np.empty((T + 1, N, H), dtype=dt)  # C[t] = c_t, C[0] = 0
@@ -102,7 +102,7 @@ class LSTM(RecurrentBase):
         ig = np.empty((N, H), dtype=dt)
         for t in range(T):
             if t:
-                np.dot(Hs[t], W_h, out=a)
+                dot(Hs[t], W_h, out=a)
                 a += Ax[t]
             else:
                 a[...] = Ax[0]
@@ -145,9 +145,9 @@ class LSTM(RecurrentBase):
         for t in range(T - 1, -1, -1):
             if t < T - 1:
                 if self.return_sequences:
-                    dH[t] += np.dot(dA[t + 1].reshape(N, 4 * H), W_hT)
+                    dH[t] += dot(dA[t + 1].reshape(N, 4 * H), W_hT)
                 else:
-                    np.dot(dA[t + 1].reshape(N, 4 * H), W_hT, out=dH[t])
+                    dot(dA[t + 1].reshape(N, 4 * H), W_hT, out=dH[t])
                 dc *= F[t + 1]  # dc_{t+1} f_{t+1}: the cell path
             np.multiply(dH[t], R[t], out=tmp)
             dc += tmp
@@ -155,14 +155,14 @@ class LSTM(RecurrentBase):
             np.multiply(dH[t], Q[t], out=dA[t, :, 3])
         dAf = dA.reshape(T * N, 4 * H)
         g = self.grads
-        np.dot(Xt.reshape(T * N, -1).T, dAf, out=g["W_x"])
-        np.dot(Hs[:-1].reshape(T * N, H).T, dAf, out=g["W_h"])
+        dot(Xt.reshape(T * N, -1).T, dAf, out=g["W_x"])
+        dot(Hs[:-1].reshape(T * N, H).T, dAf, out=g["W_h"])
         np.add.reduce(dAf, axis=0, out=g["b"])
         self._dA, self._dH = dA.reshape(T, N, 4 * H), dH
         self._clip()
         if not need_dx:
             return None
-        return np.dot(dAf, W_x.T).reshape(T, N, -1).transpose(1, 0, 2)
+        return dot(dAf, W_x.T).reshape(T, N, -1).transpose(1, 0, 2)
 
     def trace_arrays(self) -> dict[str, np.ndarray]:
         """``"h"`` and ``"c"`` (hidden and cell states) and the gates ``"i"``, ``"f"``, ``"g"``, ``"o"``

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ._validation import check_choice, check_float, check_int, check_rng, describe
-from ._layer_utils import param_property
+from ._layer_utils import dot, param_property
 from .layer import Layer
 
 __all__ = ["RECURRENT_INITS", "SimpleRNN"]
@@ -200,14 +200,14 @@ class SimpleRNN(RecurrentBase):
         N, T, _ = X.shape
         H = self.n_hidden
         Xt = np.ascontiguousarray(X.transpose(1, 0, 2))  # time-major: each step's rows are contiguous
-        A = np.dot(Xt.reshape(T * N, -1), W_xh).reshape(T, N, H)  # x_t W_xh for every t in one product
+        A = dot(Xt.reshape(T * N, -1), W_xh).reshape(T, N, H)  # x_t W_xh for every t in one product
         A += b
         Hs = np.empty((T + 1, N, H), dtype=A.dtype)  # Hs[t] = h_t, Hs[0] = h_0 = 0
         Hs[0] = 0.0
         np.tanh(A[0], out=Hs[1])
         tmp = np.empty((N, H), dtype=A.dtype)
         for t in range(1, T):
-            np.dot(Hs[t], W_hh, out=tmp)
+            dot(Hs[t], W_hh, out=tmp)
             tmp += A[t]
             np.tanh(tmp, out=Hs[t + 1])
         self._cache = (Xt, Hs)
@@ -230,20 +230,20 @@ class SimpleRNN(RecurrentBase):
         np.multiply(dH[T - 1], D[T - 1], out=dA[T - 1])
         for t in range(T - 2, -1, -1):
             if self.return_sequences:
-                dH[t] += np.dot(dA[t + 1], W_hhT)
+                dH[t] += dot(dA[t + 1], W_hhT)
             else:
-                np.dot(dA[t + 1], W_hhT, out=dH[t])
+                dot(dA[t + 1], W_hhT, out=dH[t])
             np.multiply(dH[t], D[t], out=dA[t])
         dAf = dA.reshape(T * N, H)
         g = self.grads
-        np.dot(Xt.reshape(T * N, -1).T, dAf, out=g["W_xh"])
-        np.dot(Hs[:-1].reshape(T * N, H).T, dAf, out=g["W_hh"])
+        dot(Xt.reshape(T * N, -1).T, dAf, out=g["W_xh"])
+        dot(Hs[:-1].reshape(T * N, H).T, dAf, out=g["W_hh"])
         np.add.reduce(dAf, axis=0, out=g["b"])
         self._dA, self._dH = dA, dH
         self._clip()
         if not need_dx:
             return None
-        return np.dot(dAf, W_xh.T).reshape(T, N, -1).transpose(1, 0, 2)
+        return dot(dAf, W_xh.T).reshape(T, N, -1).transpose(1, 0, 2)
 
     def trace_arrays(self) -> dict[str, np.ndarray]:
         """``{"h": h_t}`` of shape (N, T, H), every hidden state of the last forward pass."""
