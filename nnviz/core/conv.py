@@ -125,16 +125,25 @@ class Conv2D(Layer):
         Zm += b[:, None]
         # (N, c_out, Ho, Wo) as a view of (c_out, Ho, Wo, N) memory: see nnviz.core._im2col
         Z = Zm.reshape(self.c_out, Ho, Wo, N).transpose(3, 0, 1, 2)
-        A = self.activation.forward(Z)
+        # the activation is elementwise: apply it in memory order (NumPy iterates a transposed view of
+        # small arrays several times slower), then view the result as (N, c_out, Ho, Wo) too
+        A = self.activation.forward(Zm.reshape(self.c_out, Ho, Wo, N)).transpose(3, 0, 1, 2)
         self._cache = (cols, Xp.shape[1:3], (Ho, Wo), X.shape, Z, A)
         return A
 
     def backward(self, dA: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """Gradients from ``dA = ∂L/∂A`` of shape (N, c_out, Ho, Wo); returns ``∂L/∂X`` (N, c_in, H, W)."""
         cols, padded_hw, out_hw, x_shape, Z, A = self._cache
-        dZ = self.activation.backward(dA, Z, A)
-        self._dZ = dZ
-        dZm = dZ.transpose(1, 2, 3, 0).reshape(self.c_out, -1)  # (c_out, Ho Wo N); free in Z's layout
+        # dZ = f'(Z) ⊙ dA in (c_out, Ho, Wo, N) memory order, like the forward pass (dA arrives in it from
+        # the layer above). f'(Z) then one multiply: for ReLU five times faster than a masked select.
+        dAc = dA.transpose(1, 2, 3, 0)
+        if self.activation.name == "linear":
+            dZc = np.ascontiguousarray(dAc)
+        else:
+            dZc = self.activation.derivative(Z.transpose(1, 2, 3, 0), A.transpose(1, 2, 3, 0))
+            dZc *= dAc
+        self._dZ = dZc.transpose(3, 0, 1, 2)
+        dZm = dZc.reshape(self.c_out, -1)  # (c_out, Ho Wo N)
         dot(dZm, cols.T, out=self.grads["W"].reshape(self.c_out, -1))
         np.add.reduce(dZm, axis=1, out=self.grads["b"])
         if not need_dx:
