@@ -393,3 +393,30 @@ def test_network_shape_errors_for_images():
     net = _small_cnn()
     with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 1, 8, 8\), got \(2, 8, 8\)"):
         net.forward(np.zeros((2, 8, 8)))
+
+
+def test_conv_layers_taken_from_a_trained_network_keep_their_weights_and_can_be_frozen():
+    """Transfer learning: a trained CNN's feature layers under a new head, frozen; the source trains on."""
+    source = _small_cnn(optimizer=Adam(0.01))
+    X, y = _bars(60, 4)
+    source.fit(X, y, epochs=2, batch_size=10)
+    features = source.layers[:-1]
+    trained = [{k: v.copy() for k, v in l.params.items()} for l in features]
+    head = Dense(54, 2, "softmax")
+    target = Network(features + [head], loss="cross_entropy", optimizer=SGD(0.1), seed=7, input_shape=(1, 8, 8))
+    for layer in target.layers[:-1]:
+        layer.trainable = False
+    for layer, w in zip(target.layers, trained):
+        for k in w:
+            np.testing.assert_array_equal(layer.params[k], w[k])  # kept, not re-initialised by seed=7
+    head_before = head.W.copy()
+    target.fit(X, y % 2, epochs=2, batch_size=10)
+    for layer, w in zip(target.layers, trained):
+        for k in w:
+            np.testing.assert_array_equal(layer.params[k], w[k])  # frozen
+    assert not np.array_equal(head.W, head_before)
+    # the source network still trains, and on its own weights
+    before = source.layers[0].W.copy()
+    source.fit(X, y, epochs=1, batch_size=10)
+    assert not np.array_equal(source.layers[0].W, before)
+    np.testing.assert_array_equal(target.layers[0].W, trained[0]["W"])
