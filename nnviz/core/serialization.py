@@ -18,10 +18,15 @@ import zipfile
 import numpy as np
 
 from ._validation import describe
+from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
+from .flatten import Flatten
 from .history import History
+from .lstm import LSTM
 from .optimizers import make_optimizer
+from .pooling import MaxPool2D
+from .recurrent import SimpleRNN
 
 __all__ = ["FORMAT", "layer_from_config", "load_network", "network_config", "network_from_config", "save_network"]
 
@@ -31,6 +36,11 @@ FORMAT = "nnviz-network/1"
 LAYER_TYPES = {
     "Dense": Dense,
     "Dropout": Dropout,
+    "Conv2D": Conv2D,
+    "MaxPool2D": MaxPool2D,
+    "Flatten": Flatten,
+    "SimpleRNN": SimpleRNN,
+    "LSTM": LSTM,
 }
 
 
