@@ -53,7 +53,7 @@ def build_network() -> Network:
         Flatten(),
         Dense(64, len(CLASSES), activation="softmax"),
     ]
-    return Network(layers, loss="cross_entropy", optimizer=Adam(LR), seed=SEED)
+    return Network(layers, loss="cross_entropy", optimizer=Adam(LR), seed=SEED, input_shape=(1, 8, 8))
 
 
 def accuracy(net: Network, X, y) -> float:

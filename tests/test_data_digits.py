@@ -229,7 +229,7 @@ def test_every_data_file_is_declared_as_package_data():
         patterns = tomllib.load(fh)["tool"]["setuptools"]["package-data"]["nnviz.data"]
     shipped = [f for f in os.listdir(DATA_DIR)
                if os.path.isfile(os.path.join(DATA_DIR, f)) and not f.endswith((".py", ".pyc"))]
-    assert {"digits.npz", "DIGITS_ATTRIBUTION.txt", "jabberwocky.txt"} <= set(shipped)
+    assert {"digits.npz", "DIGITS_ATTRIBUTION.txt", "jabberwocky.txt", "digits_cnn_0to4.npz"} <= set(shipped)
     for name in shipped:
         assert any(fnmatch.fnmatch(name, p) for p in patterns), f"{name} is not in package-data {patterns}"
 
