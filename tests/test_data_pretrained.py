@@ -101,3 +101,25 @@ def test_bad_names():
         load_pretrained(3)
     with pytest.raises(ValueError, match=r"unknown pretrained network 'x'"):
         pretrained_info("x")
+
+
+@pytest.mark.slow
+def test_the_script_in_the_repository_trains_the_shipped_network():
+    import importlib.util
+
+    script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "scripts", "pretrain_digits_cnn.py")
+    if not os.path.exists(script):
+        pytest.skip("not a source checkout")
+    spec = importlib.util.spec_from_file_location("pretrain_digits_cnn", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = load_pretrained(NAME)
+    assert module.build_network().to_config() == {**shipped.to_config(), "seed": module.SEED}
+    meta = pretrained_info(NAME)
+    assert meta["split"]["train_ratio"] == module.SPLIT["train_ratio"] and meta["training"]["epochs"] == module.EPOCHS
+    net, (_, X_test, _, y_test) = module.train()  # seeded: the same weights, up to rounding of the BLAS
+    for mine, ref in zip(net.layers, shipped.layers):
+        for key in ref.params:
+            np.testing.assert_allclose(mine.params[key], ref.params[key], rtol=0, atol=1e-8)
+    assert np.mean(net.predict(X_test) == y_test) == meta["test_accuracy"]
