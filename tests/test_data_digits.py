@@ -269,3 +269,21 @@ def test_stratified_split_properties():
             assert len(y_train) == n_train  # and the plain split's total
 
     check()
+
+
+def test_a_missing_or_damaged_file_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(digits_module, "DIGITS_FILE", "no_such_digits.npz")
+    digits_module._raw_digits.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match=r"no_such_digits\.npz is missing .* reinstall nnviz-lab"):
+            load_digits()
+        (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 not really a zip")
+        monkeypatch.setattr(digits_module.resources, "files", lambda package: tmp_path)
+        monkeypatch.setattr(digits_module, "DIGITS_FILE", "broken.npz")
+        digits_module._raw_digits.cache_clear()
+        with pytest.raises(ValueError, match=r"broken\.npz is damaged"):
+            load_digits()
+    finally:
+        monkeypatch.undo()
+        digits_module._raw_digits.cache_clear()
+    assert load_digits()[0].shape == (1797, 1, 8, 8)
