@@ -28,6 +28,13 @@ from .colors import (
 from .graph import Edge, edge_arrays, edge_curves, edge_list, edge_style, graph_layout
 from .grid import Grid, decision_grid, feature_grids, input_matrix, make_grid, neuron_grids
 from .metrics import accuracy, confusion_matrix, gradient_norms
+from .landscape import (
+    LossLandscape,
+    filter_normalized_direction,
+    loss_landscape,
+    two_parameter_landscape,
+    two_parameter_model,
+)
 
 __all__ = [
     "CLASS_COLORS",
@@ -56,4 +63,10 @@ __all__ = [
     "output_rgba",
     "sequential_rgba",
     "to_signed",
+    # loss landscapes
+    "LossLandscape",
+    "filter_normalized_direction",
+    "loss_landscape",
+    "two_parameter_landscape",
+    "two_parameter_model",
 ]
