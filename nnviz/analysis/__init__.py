@@ -28,6 +28,7 @@ from .colors import (
 from .graph import Edge, edge_arrays, edge_curves, edge_list, edge_style, graph_layout
 from .grid import Grid, decision_grid, feature_grids, input_matrix, make_grid, neuron_grids
 from .metrics import accuracy, confusion_matrix, gradient_norms
+from .lr_finder import LR_RULES, LRFinderResult, copy_network, lr_find, lr_minimum_over_10, lr_steepest, lr_valley
 from .landscape import (
     LossLandscape,
     filter_normalized_direction,
@@ -69,4 +70,12 @@ __all__ = [
     "loss_landscape",
     "two_parameter_landscape",
     "two_parameter_model",
+    # the learning-rate finder
+    "LR_RULES",
+    "LRFinderResult",
+    "copy_network",
+    "lr_find",
+    "lr_minimum_over_10",
+    "lr_steepest",
+    "lr_valley",
 ]
