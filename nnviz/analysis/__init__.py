@@ -28,6 +28,14 @@ from .colors import (
 from .graph import Edge, edge_arrays, edge_curves, edge_list, edge_style, graph_layout
 from .grid import Grid, decision_grid, feature_grids, input_matrix, make_grid, neuron_grids
 from .metrics import accuracy, confusion_matrix, gradient_norms
+from .capacity import (
+    DEFAULT_WIDTHS,
+    CapacityPoint,
+    CapacitySweep,
+    CapacitySweeper,
+    capacity_sweep,
+    iter_capacity_sweep,
+)
 from .lr_finder import LR_RULES, LRFinderResult, copy_network, lr_find, lr_minimum_over_10, lr_steepest, lr_valley
 from .landscape import (
     LossLandscape,
@@ -78,4 +86,11 @@ __all__ = [
     "lr_minimum_over_10",
     "lr_steepest",
     "lr_valley",
+    # the capacity sweep
+    "DEFAULT_WIDTHS",
+    "CapacityPoint",
+    "CapacitySweep",
+    "CapacitySweeper",
+    "capacity_sweep",
+    "iter_capacity_sweep",
 ]
