@@ -323,15 +323,15 @@ _INPLACE = {
 
 
 def _loop_losses(network, X, y, theta, d1, d2, a, b):
-    """The same as :func:`_batched_losses`, one ``network.evaluate`` per point (any network)."""
-    saved = parameters_to_vector(network)
+    """The same as :func:`_batched_losses`, one ``evaluate`` per point (any network), on a copy of the
+    network (writing parameters into the network itself would move its divergence roll-back state)."""
+    from .lr_finder import copy_network
+
+    net = copy_network(network)
     out = np.empty(len(a))
-    try:
-        for p in range(len(a)):
-            vector_to_parameters(theta + a[p] * d1 + b[p] * d2, network)
-            out[p] = network.evaluate(X, y)[0]
-    finally:
-        vector_to_parameters(saved, network)
+    for p in range(len(a)):
+        vector_to_parameters(theta + a[p] * d1 + b[p] * d2, net)
+        out[p] = net.evaluate(X, y)[0]
     return out
 
 
@@ -372,7 +372,7 @@ def loss_landscape(network, X, y, resolution: int = 100, span: float = 1.0, seed
     Parameters
     ----------
     network : nnviz.core.Network
-        Left unchanged, bit for bit (the batched path never writes into it; the loop restores it).
+        Left unchanged, bit for bit (the batched path only reads it; the loop evaluates a copy).
     X : array-like of shape (n_samples, n_inputs)
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Labels or targets as for ``network.evaluate``.
