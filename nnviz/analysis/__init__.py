@@ -28,6 +28,7 @@ from .colors import (
 from .graph import Edge, edge_arrays, edge_curves, edge_list, edge_style, graph_layout
 from .grid import Grid, decision_grid, feature_grids, input_matrix, make_grid, neuron_grids
 from .metrics import accuracy, confusion_matrix, gradient_norms
+from .backprop import BackpropStep, BackpropTrace, Factor, Symbol, Term, backprop_steps
 from .capacity import (
     DEFAULT_WIDTHS,
     CapacityPoint,
@@ -93,4 +94,11 @@ __all__ = [
     "CapacitySweeper",
     "capacity_sweep",
     "iter_capacity_sweep",
+    # the backprop stepper's numbers
+    "BackpropStep",
+    "BackpropTrace",
+    "Factor",
+    "Symbol",
+    "Term",
+    "backprop_steps",
 ]
