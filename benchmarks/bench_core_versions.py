@@ -3,7 +3,8 @@
 One epoch of ``Network.fit`` (2 → 8 → 8 → 1, tanh hidden units, sigmoid output, ``bce``, SGD lr 0.03,
 batch 10, shuffling on) over 500 circle points, shuffled once so that both classes are present — the
 epoch TensorFlow Playground runs per frame, and what ``bench_core.py`` calls "epoch". The same epoch is
-also timed through ``train_step`` (one update per call, as the step button does).
+also timed through ``train_step`` (one update per call, as the step button does), and ``trace`` over a
+100 × 100 grid in float32 (what the neuron heatmaps compute per frame).
 
 The other version is exported with ``git archive`` into a temporary folder; the two versions run in
 alternating subprocesses (``PYTHONPATH`` pointing at each tree), so that the machine's load affects both
@@ -46,8 +47,13 @@ def steps():
     for s in range(0, 500, 10):
         net.train_step(X[s:s + 10], y[s:s + 10])
 
+grid = np.stack(np.meshgrid(np.linspace(-6, 6, 100), np.linspace(-6, 6, 100)), -1).reshape(-1, 2)
+
+def trace():
+    net.trace(grid, dtype=np.float32)
+
 out = []
-for fn in (epoch, steps):
+for fn in (epoch, steps, trace):
     fn(); fn()
     times = []
     for _ in range(repeat):
@@ -82,7 +88,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=7, help="alternating subprocess pairs (default 7)")
     parser.add_argument("--repeat", type=int, default=200, help="timed epochs per subprocess (default 200)")
     args = parser.parse_args(argv)
-    names = ("epoch (fit)", "epoch (50 train_step calls)")
+    names = ("epoch (fit)", "epoch (50 train_step calls)", "trace, 100 x 100 grid, float32")
     with tempfile.TemporaryDirectory(prefix="nnviz-bench-") as old_tree:
         export(args.ref, old_tree)
         new, old = [], []

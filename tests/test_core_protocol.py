@@ -183,3 +183,41 @@ def test_fast_path_and_general_path_agree():
     for gf, gs in zip(fast.gradients(), slow.gradients()):
         for k in gf:
             np.testing.assert_allclose(gf[k], gs[k], rtol=1e-10, atol=1e-14)
+
+
+class Lazy(Layer):
+    """A layer that declares a parameter but allocates nothing itself: the network allocates it."""
+
+    penalised = ("w",)
+
+    def param_shapes(self):
+        return {"w": (3,)}
+
+    def reset_parameters(self, rng):
+        self.params["w"][...] = rng.uniform(0.5, 1.5, size=3)
+
+    def output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def forward(self, X, training=False):
+        self._X = X
+        return X * self.params["w"]
+
+    def backward(self, dY, need_dx=True):
+        self.grads["w"][...] = (dY * self._X).sum(axis=0)
+        return dY * self.params["w"] if need_dx else None
+
+
+def test_network_allocates_for_a_layer_that_did_not():
+    X, y = make_dataset("circle", n=10, seed=0)
+    net = Network([Dense(2, 3), Lazy(), Dense(3, 1, "sigmoid")], seed=0)
+    w = net.layers[1].params["w"]
+    assert w.shape == (3,) and (w >= 0.5).all() and np.shares_memory(w, net._params)
+    assert check_network_gradients(net, X, y) < 1e-7
+
+
+def test_params_that_disagree_with_param_shapes_are_refused():
+    bad = Scale(3)
+    bad.n = 4  # param_shapes now says (4,), the arrays are (3,)
+    with pytest.raises(ValueError, match=r"layers\[0\] \(Scale\(\)\) has parameters \{'s': \(3,\)\} but its param_shapes\(\) declares \{'s': \(4,\)\}"):
+        Network([bad, Dense(4, 1, "sigmoid")], input_shape=(4,))

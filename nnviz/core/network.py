@@ -309,18 +309,25 @@ class Network:
         layer's ``W`` then ``b`` form one block of shape (n_in + 1, n_out), which its fast path uses.
         ``_penalised`` marks the parameters L1/L2 act on (1) against the others (0).
         """
-        if reinitialise:
-            for layer in self.layers:
-                if not layer._keep_weights:
-                    layer.reset_parameters(self.rng)
         plan = []  # (layer, {name: (offset, shape)})
         total = 0
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
             slots = {}
             for name, shape in layer.param_shapes().items():
                 shape = tuple(int(d) for d in shape)
                 slots[name] = (total, shape)
                 total += math.prod(shape)
+            have = {k: tuple(v.shape) for k, v in layer.params.items()}
+            if have != {k: s for k, (_, s) in slots.items()}:
+                if have:
+                    raise ValueError(
+                        f"layers[{i}] ({layer!r}) has parameters {have} but its param_shapes() declares "
+                        f"{ {k: s for k, (_, s) in slots.items()} }; they must agree"
+                    )
+                layer._allocate(self.dtype)  # a layer that did not allocate its own arrays
+                layer.reset_parameters(self.rng)
+            elif reinitialise and not layer._keep_weights:
+                layer.reset_parameters(self.rng)
             plan.append((layer, slots))
         self._params = np.zeros(total, dtype=self.dtype)
         self._grads = np.zeros_like(self._params)
@@ -788,17 +795,33 @@ class Network:
             np.copyto(self._synced, self._params)
 
     def _run_batches(self, Xs, Ts, batch_size) -> None:
-        """One epoch's updates on the (already shuffled) training inputs ``Xs`` and targets ``Ts``."""
-        forward = self._forward_train if self._fast else self._forward_general_train
-        backward, update = self._backward, self._update
+        """One epoch's updates on the (already shuffled) training inputs ``Xs`` and targets ``Ts``.
+
+        The only place where ``fit`` runs its updates (without batch callbacks): a compiled kernel for
+        the MLP fast path replaces this one method. ``Xs`` is :meth:`_train_inputs` output."""
+        update = self._update
+        if not self._fast:
+            forward, backward = self._forward, self._backward
+            for start in range(0, len(Xs), batch_size):
+                stop = start + batch_size
+                forward(Xs[start:stop], True)
+                backward(Ts[start:stop])
+                update()
+            return
+        # the MLP fast path: _forward_train and _backward inlined (a playground epoch is 50 of these)
+        buffers_for, out, plan, need_dx = self._buffers_for, self._out, self._plan, self._out_need_dx
+        grad_z, act = self.loss.grad_z, out.activation
         for start in range(0, len(Xs), batch_size):
             stop = start + batch_size
-            forward(Xs[start:stop])
-            backward(Ts[start:stop])
+            Xa = Xs[start:stop]
+            for layer, Z, buf, view in buffers_for(len(Xa)):
+                layer.forward_augmented(Xa, Z, view)
+                Xa = buf
+            self._last_out = view
+            d = out.backward_z(grad_z(out.z, view, Ts[start:stop], act), need_dx)
+            for layer, nd in plan:
+                d = layer.backward(d, nd)
             update()
-
-    def _forward_general_train(self, X):
-        return self._forward(X, True)
 
     def _run_batches_with_callbacks(self, Xs, Ts, batch_size, order, batch_callbacks) -> None:
         """:meth:`_run_batches`, computing each batch loss and calling ``batch_callbacks``."""
@@ -928,8 +951,11 @@ class Network:
                 outs.append(A)
             self._last_out = A
             if y is None:
-                return [LayerTrace(i, repr(l), l.trace_arrays().get("z"), a, dict(l.trace_arrays()))
-                        for i, (l, a) in enumerate(zip(self.layers, outs))]
+                traces = []
+                for i, (l, a) in enumerate(zip(self.layers, outs)):
+                    arrays = dict(l.trace_arrays())
+                    traces.append(LayerTrace(i, repr(l), arrays.get("z"), a, arrays))
+                return traces
             saved = self._grads.copy()
             plan, need_out = self._plan, self._out_need_dx
             try:
@@ -967,7 +993,8 @@ class Network:
         parameters (``{"W", "b"}``; ``{}`` for Dropout), as copies.
 
         Without arguments: those of the last training step. With a batch ``(X, y)``: computed at the
-        current weights, without changing them (dropout active, as in a training step).
+        current weights, without changing them (dropout active, as in a training step). Frozen layers
+        (``trainable = False``) still get their data-loss gradient here; the optimiser ignores it.
         """
         if (X is None) != (y is None):
             raise TypeError("gradients takes both X and y (gradients at the current weights) or neither "
@@ -1056,6 +1083,8 @@ class Network:
         for k, v in state.items():
             if not k.startswith("optimizer:"):
                 continue
+            if "/" not in k:
+                raise ValueError(f"state key {k!r} must read 'optimizer:<key>/<field>' (from state_dict())")
             arr = np.asarray(v)
             if arr.ndim and arr.shape != (n,):
                 raise ValueError(f"state[{k!r}] must have shape ({n},) (one entry per parameter) or be a number, "
