@@ -21,7 +21,7 @@ def test_defaults_a_2_2_1_sigmoid_net_on_four_points():
     np.testing.assert_array_equal(stepper.X, XOR_X)
     assert len(stepper.trace) == 21 and stepper.position == 0 and stepper.current is None
     assert repr(stepper) == "BackpropStepper(2-2-1 network, 4 samples, step 0 of 21: not started, lr 0.5, 0 updates)"
-    assert "step 0 of 21" in stepper.title.value and stepper.back_button.disabled and not stepper.step_button.disabled
+    assert "step 0 of 21" in stepper.title.value and "0 updates applied" in stepper.title.value and stepper.back_button.disabled and not stepper.step_button.disabled
     assert len(stepper.handles.x) == 2 * 2 + 2 * 1 and len(stepper.node_scatter.x) == 5
     again = BackpropStepper()  # seeded: the same first weights
     np.testing.assert_array_equal(parameters_to_vector(again.network), parameters_to_vector(net))
@@ -44,17 +44,17 @@ def test_stepping_shows_the_cores_numbers_on_the_diagram_and_in_the_panel():
         if step.kind == "weighted_sum":
             z = core[step.layer].z[:, step.unit]
             assert all(fmt(v) in panel for v in z)
-            assert f"z {fmt(z[n])}" in stepper.value_labels.text[node_index[(step.layer + 1, step.unit)]]
+            assert f"z {fmt(z[n])}" == stepper.z_labels.text[node_index[(step.layer + 1, step.unit)]]
         elif step.kind == "activation":
             a = core[step.layer].a[:, step.unit]
             assert all(fmt(v) in panel for v in a)
-            assert f"a {fmt(a[n])}" in stepper.value_labels.text[node_index[(step.layer + 1, step.unit)]]
+            assert f"a {fmt(a[n])}" == stepper.a_labels.text[node_index[(step.layer + 1, step.unit)]]
         elif step.kind == "loss":
             assert f"<b>{fmt(loss)}</b>" in panel
         elif step.kind == "delta":
             d = core[step.layer].delta[:, step.unit]
             assert all(fmt(v) in panel for v in d)
-            assert f"δ {fmt(d[n])}" in stepper.value_labels.text[node_index[(step.layer + 1, step.unit)]]
+            assert f"δ {fmt(d[n])}" == stepper.delta_labels.text[node_index[(step.layer + 1, step.unit)]]
         elif step.kind == "weight_gradient":
             g = grads[step.layer]["W"][step.source, step.unit]
             assert f"<b>{fmt(g)}</b>" in panel
@@ -91,7 +91,7 @@ def test_back_run_to_end_and_the_sample_shown():
     stepper.step(1)
     stepper.sample.value = 3  # the diagram shows sample 4: x = (1, 1)
     z = stepper.network.trace(stepper.X)[0].z[3, 0]
-    assert stepper.value_labels.text[0] == "1" and stepper.value_labels.text[2] == f"z {fmt(z)}"
+    assert stepper.a_labels.text[0] == "x = 1" and stepper.z_labels.text[2] == f"z {fmt(z)}"
     assert "font-weight:600;background:#fff4e5'><td style='padding:1px 6px;font-variant-numeric:tabular-nums'>4" \
         in stepper.panel.value
 

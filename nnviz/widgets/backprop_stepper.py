@@ -20,7 +20,9 @@ __all__ = ["BackpropStepper"]
 #: The default lesson: XOR's four points.
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0, 1, 1, 0])
-FIG_WIDTH, FIG_HEIGHT = 440, 270
+FIG_WIDTH, FIG_HEIGHT = 490, 300
+#: Room left and right of the outer columns (for the numbers written beside the units).
+SIDE_MARGIN = 48.0
 NODE = "#ffffff"
 NODE_ACTIVE = "#f59322"
 NODE_DONE = "#d5e8f5"
@@ -162,19 +164,26 @@ class BackpropStepper(ReportsErrors, VBox):
                                             stroke_width=4.0, visible=False, **quiet)
         self.handles = bqplot.Scatter(x=[], y=[], scales=sc, default_size=60, colors=["#666666"],
                                       opacities=[0.25], stroke="white", **quiet)
-        self.weight_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=[TEXT], default_size=11,
-                                          align="middle", y_offset=-9)
+        # a weight near its source end of the edge, its gradient near the target end
+        # above the edge, clear of its dot (a label over the dot would take its clicks)
+        self.weight_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=[TEXT], default_size=10,
+                                          align="middle", y_offset=-7)
         self.grad_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=[GRAD], default_size=10,
-                                        align="middle", y_offset=-21)
+                                        align="middle", y_offset=13)  # below the edge
         self.node_scatter = bqplot.Scatter(x=[], y=[], scales=sc, default_size=900, colors=[NODE], stroke="#555555",
                                            stroke_width=1.5, **quiet)
-        self.node_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=[TEXT], default_size=11,
+        self.node_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=[TEXT], default_size=12,
                                         align="middle", y_offset=4)
-        self.value_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=["#0877bd"], default_size=10,
-                                         align="middle", y_offset=-26)
+        # this sample's numbers at each unit: z and a above it, δ below it
+        self.z_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=["#777777"], default_size=11,
+                                     align="middle", y_offset=-34)
+        self.a_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=["#0877bd"], default_size=11,
+                                     align="middle", y_offset=-21)
+        self.delta_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=[GRAD], default_size=11,
+                                         align="middle", y_offset=30)
         self.figure = bqplot.Figure(
             marks=[self.edge_lines, self.highlight_lines, self.handles, self.weight_labels, self.grad_labels,
-                   self.node_scatter, self.node_labels, self.value_labels],
+                   self.node_scatter, self.node_labels, self.z_labels, self.a_labels, self.delta_labels],
             fig_margin={"top": 0, "bottom": 0, "left": 0, "right": 0}, display_toolbar=False,
             padding_x=0.0, padding_y=0.0, animation_duration=0, min_aspect_ratio=0.01, max_aspect_ratio=100,
             layout=Layout(width=f"{FIG_WIDTH}px", height=f"{FIG_HEIGHT}px", margin="0"),
@@ -182,7 +191,7 @@ class BackpropStepper(ReportsErrors, VBox):
         add_class(self.figure, "nnviz-backprop-diagram")
         self.title = HTML()
         add_class(self.title, "nnviz-backprop-title")
-        self.panel = HTML(layout=Layout(width="430px", min_height="200px"))
+        self.panel = HTML(layout=Layout(width="350px", min_height="200px"))
         add_class(self.panel, "nnviz-backprop-panel")
         button = Layout(width="auto")
         self.reset_button = Button(description="Reset", icon="undo", tooltip="back to the first weights", layout=button)
@@ -252,18 +261,20 @@ class BackpropStepper(ReportsErrors, VBox):
     # ----------------------------------------------------------------------------------- geometry
     def _relayout(self) -> None:
         units = list(self.network.units_per_level())
-        pad = 30.0
-        layout = graph_layout(units, FIG_WIDTH, FIG_HEIGHT - 2 * pad)
+        pad = 36.0
+        layout = graph_layout(units, FIG_WIDTH, FIG_HEIGHT - 2 * pad)  # the rows; columns spread wider
+        columns = np.linspace(SIDE_MARGIN, FIG_WIDTH - SIDE_MARGIN, len(units))
         self._nodes = [(lv, u) for lv, n in enumerate(units) for u in range(n)]
-        self._xy = {(lv, u): (float(layout[lv][u, 0]), float(layout[lv][u, 1]) + pad) for lv, u in self._nodes}
+        self._xy = {(lv, u): (float(columns[lv]), float(layout[lv][u, 1]) + pad) for lv, u in self._nodes}
         self._edges = [(k, i, j) for k in range(len(units) - 1) for i in range(units[k]) for j in range(units[k + 1])]
         start = np.array([self._xy[(k, i)] for k, i, _ in self._edges])
         end = np.array([self._xy[(k + 1, j)] for k, _, j in self._edges])
         self._edge_x = np.stack([start[:, 0], end[:, 0]], axis=1)
         self._edge_y = np.stack([start[:, 1], end[:, 1]], axis=1)
-        # a weight's label and dot sit a third of the way along its edge, near its source
-        t = np.where(np.arange(len(self._edges)) % 2 == 0, 0.3, 0.42)
-        self._handle_xy = start + (end - start) * t[:, None]
+        # a weight's label and dot sit near the source end of its edge, its gradient near the target end:
+        # edges that cross in the middle keep their labels apart
+        self._handle_xy = start + (end - start) * 0.3
+        self._grad_xy = start + (end - start) * 0.7
         with self.edge_lines.hold_sync():
             self.edge_lines.x, self.edge_lines.y = self._edge_x, self._edge_y
             self.edge_lines.colors = [EDGE] * len(self._edges)
@@ -272,12 +283,12 @@ class BackpropStepper(ReportsErrors, VBox):
         xy = np.array([self._xy[n] for n in self._nodes])
         with self.node_scatter.hold_sync():
             self.node_scatter.x, self.node_scatter.y = xy[:, 0], xy[:, 1]
-        for mark in (self.node_labels, self.value_labels):
+        for mark in (self.node_labels, self.z_labels, self.a_labels, self.delta_labels):
             with mark.hold_sync():
                 mark.x, mark.y = xy[:, 0], xy[:, 1]
-        for mark in (self.weight_labels, self.grad_labels):
+        for mark, where in ((self.weight_labels, self._handle_xy), (self.grad_labels, self._grad_xy)):
             with mark.hold_sync():
-                mark.x, mark.y = self._handle_xy[:, 0], self._handle_xy[:, 1]
+                mark.x, mark.y = where[:, 0], where[:, 1]
 
     # ----------------------------------------------------------------------------------- actions
     @property
@@ -302,6 +313,10 @@ class BackpropStepper(ReportsErrors, VBox):
         n = check_int("n", n, low=1)
         self.position = min(len(self.trace), self.position + n)
         self._show()
+        if self.position == len(self.trace):
+            self.status.info("That was the whole step: “Apply update” writes the new weights into the network.")
+        elif self.status.kind != "error":
+            self.status.clear()
 
     def back(self, n: int = 1) -> None:
         """Go back ``n`` operations (stops before the first)."""
@@ -313,6 +328,7 @@ class BackpropStepper(ReportsErrors, VBox):
         """Show every operation of this step."""
         self.position = len(self.trace)
         self._show()
+        self.status.info("That was the whole step: “Apply update” writes the new weights into the network.")
 
     def apply_update(self) -> None:
         """Write the new weights (``w − η ∂L/∂w``) into the network; the next step starts from them."""
@@ -388,22 +404,28 @@ class BackpropStepper(ReportsErrors, VBox):
         nodes, grads, new = self._known()
         levels = self.network.mlp_levels()
         L = len(levels)
-        # nodes: symbol inside, this sample's numbers above
-        names, values, colors = [], [], []
+        # nodes: a name inside, this sample's numbers around (z and a above, δ below)
+        sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+        names, zs, As, ds, colors = [], [], [], [], []
         active = set(step.nodes) if step is not None else set()
         for lv, u in self._nodes:
+            known = nodes.get((lv, u), {})
             if lv == 0:
-                names.append(f"x{u + 1}".translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")))
-                values.append(fmt(self.X[n, u]))
+                names.append(f"x{u + 1}".translate(sub))
+                zs.append("")
+                As.append(f"x = {fmt(self.X[n, u])}")
             else:
-                names.append(("ŷ" if lv == L else "h") + f"{u + 1}".translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")))
-                known = nodes.get((lv, u), {})
-                values.append("  ".join(f"{k} {fmt(v[n])}" for k, v in known.items()))
-            colors.append(NODE_ACTIVE if (lv, u) in active else NODE_DONE if values[-1] else NODE)
+                names.append(("ŷ" if lv == L else "h") + f"{u + 1}".translate(sub))
+                zs.append(f"z {fmt(known['z'][n])}" if "z" in known else "")
+                As.append(f"a {fmt(known['a'][n])}" if "a" in known else "")
+            ds.append(f"δ {fmt(known['δ'][n])}" if "δ" in known else "")
+            colors.append(NODE_ACTIVE if (lv, u) in active else NODE_DONE if known else NODE)
         with self.node_scatter.hold_sync():
             self.node_scatter.colors = colors
         self.node_labels.text = names
-        self.value_labels.text = values
+        self.z_labels.text = zs
+        self.a_labels.text = As
+        self.delta_labels.text = ds
         # edges: the weight, its gradient once computed, the new weight once updated
         wtext, gtext = [], []
         for k, i, j in self._edges:
@@ -424,7 +446,7 @@ class BackpropStepper(ReportsErrors, VBox):
         phase = "ready" if step is None else PHASE_TITLES[step.phase]
         self.title.value = (
             f"<div class='nnviz-header'>Backpropagation · step {self.position} of {total} · {escape(phase)}"
-            f" · update {self.updates} · loss {fmt(self.trace.loss)}</div>"
+            f" · loss {fmt(self.trace.loss)} · {self.updates} update{'' if self.updates == 1 else 's'} applied</div>"
         )
         self.back_button.disabled = self.position == 0
         self.step_button.disabled = self.run_button.disabled = self.position == total
