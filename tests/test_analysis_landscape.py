@@ -238,3 +238,45 @@ def test_bad_input_is_named(circle):
     with pytest.raises(TypeError, match="pass X and y together with a network"):
         two_parameter_landscape(None, X, y)
     assert isinstance(land, LossLandscape)
+
+
+def test_optimizer_paths_from_the_same_start(circle):
+    from nnviz.analysis import OptimizerPath, optimizer_path
+
+    net, X, y = two_parameter_model(n_samples=40, seed=0)
+    vector_to_parameters(np.array([-3.0, 3.0]), net)
+    features = np.hstack([X, np.ones_like(X)])
+    L = np.linalg.eigvalsh(features.T @ features / len(X)).max()
+    best = np.linalg.lstsq(features, y, rcond=None)[0]
+    before = net.state_dict()
+    good = optimizer_path(net, X, y, {"type": "sgd", "lr": 1.9 / L}, steps=150)
+    bad = optimizer_path(net, X, y, {"type": "sgd", "lr": 2.1 / L}, steps=150)
+    momentum = optimizer_path(net, X, y, {"type": "sgd", "lr": 0.1, "momentum": 0.9}, steps=150)
+    adam = optimizer_path(net, X, y, {"type": "adam", "lr": 0.1}, steps=150)
+    for k, v in before.items():  # the network itself never moved
+        np.testing.assert_array_equal(net.state_dict()[k], v)
+    for path in (good, bad, momentum, adam):
+        assert isinstance(path, OptimizerPath) and path.vectors.shape == (151, 2)
+        np.testing.assert_array_equal(path.vectors[0], [-3.0, 3.0])
+        assert path.losses[0] == net.evaluate(X, y)[0]
+    assert np.linalg.norm(good.vectors[-1] - best) < 1e-3 and good.losses[-1] < good.losses[0]
+    assert np.linalg.norm(bad.vectors[-1] - best) > 10 * np.linalg.norm(bad.vectors[0] - best)
+    assert np.linalg.norm(momentum.vectors[-1] - best) < 0.05 and np.linalg.norm(adam.vectors[-1] - best) < 0.1
+    # each step is the core's: the first SGD step by hand
+    twin = Network.from_config(net.to_config())
+    twin.load_state_dict(net.state_dict())
+    twin.optimizer = SGD(1.9 / L)
+    twin.train_step(X, y)
+    np.testing.assert_array_equal(good.vectors[1], parameters_to_vector(twin))
+    assert "OptimizerPath(SGD(lr=" in repr(good) and good.n_steps == 150
+    # a path that blows up ends at the last finite point, caught
+    wild = optimizer_path(net, X, y * 1e100, {"type": "sgd", "lr": 1e3}, steps=200)
+    assert wild.diverged and wild.n_steps < 200 and np.isfinite(wild.vectors).all()
+    # mini-batches, shuffled by the seed
+    X2, y2 = circle
+    mlp = Network.mlp(2, [4], seed=0)
+    a = optimizer_path(mlp, X2, y2, steps=5, batch_size=10, seed=1)
+    b = optimizer_path(mlp, X2, y2, steps=5, batch_size=10, seed=1)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    with pytest.raises(ValueError, match="steps"):
+        optimizer_path(mlp, X2, y2, steps=0)

@@ -42,8 +42,10 @@ from .layer_space import LayerSpace, grid_lines, layer_space
 from .lr_finder import LR_RULES, LRFinderResult, copy_network, lr_find, lr_minimum_over_10, lr_steepest, lr_valley
 from .landscape import (
     LossLandscape,
+    OptimizerPath,
     filter_normalized_direction,
     loss_landscape,
+    optimizer_path,
     two_parameter_landscape,
     two_parameter_model,
 )
@@ -77,8 +79,10 @@ __all__ = [
     "to_signed",
     # loss landscapes
     "LossLandscape",
+    "OptimizerPath",
     "filter_normalized_direction",
     "loss_landscape",
+    "optimizer_path",
     "two_parameter_landscape",
     "two_parameter_model",
     # the learning-rate finder

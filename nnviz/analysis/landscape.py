@@ -5,7 +5,8 @@ two random directions ``d1``, ``d2`` in parameter space, **filter-normalised** (
 weights — a column of ``W`` — scaled to the norm of the network's own column; bias entries zero), and the
 loss evaluated at ``θ + α d1 + β d2`` over a square of ``(α, β)``. :func:`two_parameter_landscape`
 gives the exact surface of a model with two parameters, whose axes are the parameters themselves.
-:meth:`LossLandscape.project` puts an optimiser's path (a list of parameter vectors) on the slice.
+:meth:`LossLandscape.project` puts an optimiser's path (a list of parameter vectors, e.g. from
+:func:`optimizer_path`: SGD, momentum and Adam from the same start) on the slice.
 
 Speed: a 100 × 100 slice is 10,000 forward passes. For networks of ``Dense`` (and ``Dropout``, the
 identity at inference) layers the passes run together: the parameters are affine in ``(α, β)``, so the
@@ -25,8 +26,8 @@ from nnviz.core._validation import check_choice, check_float, check_int, check_m
 
 from ._validation import check_network, describe
 
-__all__ = ["LossLandscape", "filter_normalized_direction", "loss_landscape", "two_parameter_landscape",
-           "two_parameter_model"]
+__all__ = ["LossLandscape", "OptimizerPath", "filter_normalized_direction", "loss_landscape", "optimizer_path",
+           "two_parameter_landscape", "two_parameter_model"]
 
 #: Bytes of float64 work arrays one chunk of grid points may use (per array) in the batched evaluation.
 CHUNK_BYTES = 2**20
@@ -496,3 +497,99 @@ def two_parameter_landscape(network=None, X=None, y=None, resolution: int = 100,
     loss = _evaluate_grid(network, X, y, theta, d1, d2, alphas, betas, method, None)
     return LossLandscape(alphas, betas, loss, theta, d1, d2, "parameters", None)
 
+
+
+# ---------------------------------------------------------------------------------------- paths
+@dataclass(frozen=True, eq=False)
+class OptimizerPath:
+    """Where an optimiser takes the parameters, step by step (from :func:`optimizer_path`).
+
+    Attributes
+    ----------
+    vectors : ndarray of shape (n_steps + 1, n_params)
+        The parameters before the first step and after each one (:meth:`LossLandscape.project` them).
+    losses : ndarray of shape (n_steps + 1,)
+        The data loss on the whole ``(X, y)`` at each of them.
+    optimizer : str
+        The optimiser's repr, e.g. ``"SGD(lr=0.1, momentum=0.9)"``.
+    diverged : bool
+        True when a step made the loss or a parameter non-finite; the path then ends at the last finite
+        parameters, with fewer steps than asked.
+    """
+
+    vectors: np.ndarray
+    losses: np.ndarray
+    optimizer: str
+    diverged: bool = False
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.vectors) - 1
+
+    def __repr__(self) -> str:
+        end = "diverged" if self.diverged else f"loss {self.losses[0]:.4g} → {self.losses[-1]:.4g}"
+        return f"OptimizerPath({self.optimizer}, {self.n_steps} steps, {end})"
+
+
+def optimizer_path(network, X, y, optimizer=None, steps: int = 50, *, batch_size: int | None = None,
+                   seed=None) -> OptimizerPath:
+    """Train a copy of ``network`` for ``steps`` updates and record the parameters after each.
+
+    Parameters
+    ----------
+    network : nnviz.core.Network
+        The start; left unchanged.
+    X, y : array-like
+        Data, as for ``network.train_step``.
+    optimizer : Optimizer, str, dict or None
+        As ``Network(optimizer=...)``, e.g. ``{"type": "sgd", "lr": 0.1, "momentum": 0.9}`` or
+        ``{"type": "adam", "lr": 0.05}``: a fresh optimiser, so that several start from the same point
+        alike. None: a copy of the network's own, with its state.
+    steps : int, default 50
+    batch_size : int or None, default None
+        None: full-batch steps (the path a landscape shows best). Otherwise shuffled mini-batches.
+    seed : int, numpy.random.Generator or None
+        Shuffles the mini-batches (None: a copy of the network's generator).
+
+    Returns
+    -------
+    OptimizerPath
+        Divergence is caught and ends the path (``diverged=True``).
+    """
+    from nnviz.core import DivergedError, make_optimizer
+
+    from .lr_finder import copy_network
+
+    network, X = _check_data(network, X, y)
+    steps = check_int("steps", steps, low=1)
+    net = copy_network(network)
+    if optimizer is not None:
+        net.optimizer = make_optimizer(optimizer.get_config() if hasattr(optimizer, "get_config") else optimizer)
+    if seed is not None:
+        net.rng = check_rng("seed", seed)
+    y = np.asarray(y)
+    n = len(X)
+    batch_size = n if batch_size is None else min(check_int("batch_size", batch_size, low=1), n)
+    vectors = [parameters_to_vector(net).astype(np.float64)]
+    losses = [net.evaluate(X, y)[0]]
+    order, pos, diverged = np.arange(n), n, False
+    for _ in range(steps):
+        if batch_size == n:
+            batch = order
+        else:
+            if pos + batch_size > n:
+                order, pos = net.rng.permutation(n), 0
+            batch = order[pos : pos + batch_size]
+            pos += batch_size
+        try:
+            net.train_step(X[batch], y[batch])
+        except DivergedError:
+            diverged = True
+            break
+        loss = net.evaluate(X, y)[0]
+        if not np.isfinite(loss):
+            diverged = True
+            break
+        vectors.append(parameters_to_vector(net).astype(np.float64))
+        losses.append(loss)
+    return OptimizerPath(np.array(vectors), np.array(losses), repr(net.optimizer), diverged)
