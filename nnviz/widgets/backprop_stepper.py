@@ -208,7 +208,7 @@ class BackpropStepper(ReportsErrors, VBox):
         self.lr_input = FloatText(value=self._lr, description="η", layout=Layout(width="110px"),
                                   style={"description_width": "16px"})
         self.sample = Dropdown(options=self._sample_options(), value=0, description="diagram shows",
-                               layout=Layout(width="250px"), style={"description_width": "initial"})
+                               layout=Layout(width="340px"), style={"description_width": "initial"})
         self.weight_label = HTML()
         self.weight_input = FloatText(value=0.0, description="new w", disabled=True, layout=Layout(width="130px"),
                                       style={"description_width": "initial"})

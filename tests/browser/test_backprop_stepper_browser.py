@@ -46,6 +46,14 @@ def test_backprop_stepper_renders_steps_and_selects_a_weight(jupyter_server, bro
     wait_for_kernel_value(page, "list(stepper.selected_weight or ())", [1, 0, 0])
     expect(stepper.locator(".nnviz-backprop-weight-input input")).to_be_enabled()
 
+    for _ in range(5):  # into the backward pass: δ of the output, its gradients, a hidden δ
+        step.click()
+    wait_for_kernel_value(page, "stepper.position", 12)
+    expect(panel).to_contain_text("delta")
+    output = page.locator(f".jp-OutputArea-output:has({ROOT.split()[-1]})")
+    output.screenshot(path=str(tmp_path / "backprop_stepper_delta.png"))
+    shutil.copy(tmp_path / "backprop_stepper_delta.png", SHOT_COPY.replace(".png", "_delta.png"))
+
     stepper.locator(".nnviz-backprop-run").click()
     wait_for_kernel_value(page, "stepper.position", 21)
     expect(panel).to_contain_text("Update")
