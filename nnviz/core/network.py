@@ -307,7 +307,7 @@ class Network:
 
         Layer by layer, each layer's parameters in :meth:`Layer.param_shapes` order, C order: a Dense
         layer's ``W`` then ``b`` form one block of shape (n_in + 1, n_out), which its fast path uses.
-        ``_penalised`` marks the parameters L1/L2 act on (1) against the others (0).
+        ``_is_penalised`` marks the parameters L1/L2 act on (the layers' ``penalised`` names).
         """
         plan = []  # (layer, {name: (offset, shape)})
         total = 0
@@ -555,7 +555,8 @@ class Network:
     def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
         for layer in self.layers:
             X = layer.forward(X, training)
-        self._last_out = X
+        if training:  # what _backward starts from (inference outputs are not kept: grids are large)
+            self._last_out = X
         return X
 
     def _forward_train(self, Xa: np.ndarray) -> np.ndarray:
@@ -733,7 +734,8 @@ class Network:
             the batch in the epoch), ``"loss"`` (the batch's data loss before the update) and
             ``"batch_indices"`` (indices into ``X`` of the batch's samples). ``layer.delta`` and
             ``network.gradients()`` then show that update's backward pass. Setting
-            ``network.stop_training = True`` ends training after that batch.
+            ``network.stop_training = True`` ends training after that batch (the epoch is then closed
+            there: evaluated and recorded in ``history`` like a full one).
 
         Returns
         -------
@@ -949,13 +951,13 @@ class Network:
             for layer in self.layers:
                 A = layer.forward(A, False)
                 outs.append(A)
-            self._last_out = A
             if y is None:
                 traces = []
                 for i, (l, a) in enumerate(zip(self.layers, outs)):
                     arrays = dict(l.trace_arrays())
                     traces.append(LayerTrace(i, repr(l), arrays.get("z"), a, arrays))
                 return traces
+            self._last_out = A
             saved = self._grads.copy()
             plan, need_out = self._plan, self._out_need_dx
             try:
