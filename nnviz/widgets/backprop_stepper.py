@@ -164,8 +164,8 @@ class BackpropStepper(ReportsErrors, VBox):
                                             stroke_width=4.0, visible=False, **quiet)
         self.handles = bqplot.Scatter(x=[], y=[], scales=sc, default_size=60, colors=["#666666"],
                                       opacities=[0.25], stroke="white", **quiet)
-        # a weight near its source end of the edge, its gradient near the target end
-        # above the edge, clear of its dot (a label over the dot would take its clicks)
+        # a weight near the source end of its edge, above it and clear of its dot (a label over the dot
+        # would take its clicks); its gradient near the target end, below it
         self.weight_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=[TEXT], default_size=10,
                                           align="middle", y_offset=-7)
         self.grad_labels = bqplot.Label(x=[], y=[], text=[], scales=sc, colors=[GRAD], default_size=10,
@@ -193,15 +193,19 @@ class BackpropStepper(ReportsErrors, VBox):
         add_class(self.title, "nnviz-backprop-title")
         self.panel = HTML(layout=Layout(width="350px", min_height="200px"))
         add_class(self.panel, "nnviz-backprop-panel")
-        button = Layout(width="auto")
-        self.reset_button = Button(description="Reset", icon="undo", tooltip="back to the first weights", layout=button)
-        self.back_button = Button(description="◀ Back", tooltip="one operation back", layout=button)
+        def button():  # a Layout of its own per button (a shared one would hide them all together)
+            return Layout(width="auto")
+
+        self.reset_button = Button(description="Reset", icon="undo", tooltip="back to the first weights",
+                                   layout=button())
+        self.back_button = Button(description="◀ Back", tooltip="one operation back", layout=button())
         self.step_button = Button(description="Step ▶", button_style="primary", tooltip="the next operation",
-                                  layout=button)
-        self.run_button = Button(description="Run to end", tooltip="show every operation of this step", layout=button)
+                                  layout=button())
+        self.run_button = Button(description="Run to end", tooltip="show every operation of this step",
+                                 layout=button())
         self.update_button = Button(description="Apply update", button_style="success",
                                     tooltip="write the new weights into the network and start the next step",
-                                    layout=button)
+                                    layout=button())
         for b, name in [(self.reset_button, "reset"), (self.back_button, "back"), (self.step_button, "step"),
                         (self.run_button, "run"), (self.update_button, "update")]:
             add_class(b, f"nnviz-backprop-{name}")
