@@ -157,6 +157,10 @@ def test_takes_a_network_and_data():
     assert "3 samples" in repr(stepper)
     multi = BackpropStepper(Network.mlp(2, [2], n_outputs=3, loss="cross_entropy", seed=0))
     assert multi.y.tolist() == [0, 1, 1, 0] and multi.trace.targets.shape == (4, 3)
+    multi.step(2 * 2 + 2)  # the hidden layer, then z and a of the first softmax output
+    z = multi.network.trace(multi.X)[1].z
+    assert multi.current.inputs["activation"] == "softmax"
+    assert f"exp({fmt(z[0, 0])}) / (exp({fmt(z[0, 0])}) + exp({fmt(z[0, 1])}) + exp({fmt(z[0, 2])}))" in multi.panel.value
 
 
 def test_close_closes_every_model():

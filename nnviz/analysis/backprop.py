@@ -106,7 +106,9 @@ class BackpropStep:
         The summands (``wᵢⱼ·aᵢ`` and ``b`` of a weighted sum, ``wⱼₘ·δₘ`` of a hidden delta); empty when
         none. Per sample, ``value = Π factors × Σ terms`` (either part left out when empty).
     inputs : dict of str to ndarray
-        What else goes in: ``{"z": ...}`` for an activation; ``{"y": ...}`` targets for the loss.
+        What else goes in: ``{"z": ..., "activation": name}`` for an activation (a softmax also has
+        ``"z_all"``, the whole layer's ``z`` of shape (n_samples, n_units)); ``{"y": ..., "a": ...}``
+        (targets and outputs) for the loss.
     value : ndarray of shape (n_samples,) or None
         The result for each sample (None for an update).
     total : float or None
@@ -302,7 +304,9 @@ def backprop_steps(network, X, y, lr=None) -> BackpropTrace:
             add(phase="forward", kind="activation", layer=k, unit=j, source=None, symbol=as_,
                 formula=f"{as_} = {acts[k].name}({zs})" if acts[k].name != "softmax" else
                 f"{as_} = exp({zs}) / Σₘ exp({Symbol('z', 'ₘ', k + 1)})",
-                inputs={"z": z[k][:, j].copy(), "activation": acts[k].name}, value=a[k][:, j].copy(),
+                inputs={"z": z[k][:, j].copy(), "activation": acts[k].name,
+                        **({"z_all": z[k].copy()} if acts[k].name == "softmax" else {})},
+                value=a[k][:, j].copy(),
                 nodes=((k + 1, j),))
 
     # 2. loss

@@ -488,7 +488,13 @@ class BackpropStepper(ReportsErrors, VBox):
     def _html_activation(self, step) -> str:
         act = step.inputs["activation"]
         z = step.inputs["z"]
-        rows = [[str(n + 1), f"{escape(act)}({fmt(z[n])})", f"= <b>{fmt(step.value[n])}</b>"] for n in range(len(z))]
+        if act == "softmax":  # a_j = e^{z_j} / Σ_m e^{z_m}: every z of the layer goes in
+            z_all = step.inputs["z_all"]
+            rows = [[str(n + 1), f"exp({fmt(z[n])}) / ({' + '.join(f'exp({fmt(v)})' for v in z_all[n])})",
+                     f"= <b>{fmt(step.value[n])}</b>"] for n in range(len(z))]
+        else:
+            rows = [[str(n + 1), f"{escape(act)}({fmt(z[n])})", f"= <b>{fmt(step.value[n])}</b>"]
+                    for n in range(len(z))]
         return self._table(["n", symbol_html(step.symbol), ""], rows)
 
     def _html_loss(self, step) -> str:
