@@ -28,6 +28,27 @@ from .colors import (
 from .graph import Edge, edge_arrays, edge_curves, edge_list, edge_style, graph_layout
 from .grid import Grid, decision_grid, feature_grids, input_matrix, make_grid, neuron_grids
 from .metrics import accuracy, confusion_matrix, gradient_norms
+from .activation_stats import BOUNDED_RANGES, LayerStats, activation_curves, activation_stats
+from .backprop import BackpropStep, BackpropTrace, Factor, Symbol, Term, backprop_steps
+from .capacity import (
+    DEFAULT_WIDTHS,
+    CapacityPoint,
+    CapacitySweep,
+    CapacitySweeper,
+    capacity_sweep,
+    iter_capacity_sweep,
+)
+from .layer_space import LayerSpace, grid_lines, layer_space
+from .lr_finder import LR_RULES, LRFinderResult, copy_network, lr_find, lr_minimum_over_10, lr_steepest, lr_valley
+from .landscape import (
+    LossLandscape,
+    OptimizerPath,
+    filter_normalized_direction,
+    loss_landscape,
+    optimizer_path,
+    two_parameter_landscape,
+    two_parameter_model,
+)
 
 __all__ = [
     "CLASS_COLORS",
@@ -56,4 +77,42 @@ __all__ = [
     "output_rgba",
     "sequential_rgba",
     "to_signed",
+    # loss landscapes
+    "LossLandscape",
+    "OptimizerPath",
+    "filter_normalized_direction",
+    "loss_landscape",
+    "optimizer_path",
+    "two_parameter_landscape",
+    "two_parameter_model",
+    # the learning-rate finder
+    "LR_RULES",
+    "LRFinderResult",
+    "copy_network",
+    "lr_find",
+    "lr_minimum_over_10",
+    "lr_steepest",
+    "lr_valley",
+    # the capacity sweep
+    "DEFAULT_WIDTHS",
+    "CapacityPoint",
+    "CapacitySweep",
+    "CapacitySweeper",
+    "capacity_sweep",
+    "iter_capacity_sweep",
+    # the backprop stepper's numbers
+    "BackpropStep",
+    "BackpropTrace",
+    "Factor",
+    "Symbol",
+    "Term",
+    "backprop_steps",
+    # activation and gradient statistics, layer spaces
+    "BOUNDED_RANGES",
+    "LayerSpace",
+    "LayerStats",
+    "activation_curves",
+    "activation_stats",
+    "grid_lines",
+    "layer_space",
 ]

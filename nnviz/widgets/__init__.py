@@ -11,6 +11,7 @@ heatmaps are coloured in NumPy and sent as small PNGs.
 """
 from .activation_heatmaps import ActivationHeatmaps
 from .architecture import ArchitectureBuilder
+from .backprop_stepper import BackpropStepper
 from .data_controls import DataControls
 from .decision_plot import DecisionBoundaryPlot
 from .learning_rate import LearningRateControl
@@ -23,6 +24,7 @@ from .training_controls import TrainingControls
 __all__ = [
     "ActivationHeatmaps",
     "ArchitectureBuilder",
+    "BackpropStepper",
     "DataControls",
     "DecisionBoundaryPlot",
     "LearningRateControl",
