@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_dtype, check_float, check_int, check_matrix, check_rng, describe
+from .backend import fused_epochs
 from .dense import Dense
 from .dropout import Dropout
 from .errors import DivergedError
@@ -492,20 +493,28 @@ class Network:
 
     def _epochs(self, X, T, epochs, batch_size, shuffle, val, callbacks) -> None:
         n = len(X)
-        Xa = self._augment(X)
+        Xa = None
         forward, backward, update = self._forward_train, self._backward, self._update
+        # -- compiled path (nnviz.core.backend): None, or runs an epoch's steps and evaluation in one call
+        fused = fused_epochs(self, X, T, batch_size, val)
+        # --
         for _ in range(epochs):
             self._checkpoint()
-            Xs, Ts = Xa, T
-            if shuffle:
-                perm = self.rng.permutation(n)
-                Xs, Ts = Xa[perm], T[perm]
-            for start in range(0, n, batch_size):
-                stop = start + batch_size
-                forward(Xs[start:stop])
-                backward(Ts[start:stop])
-                update()
-            loss, acc = self._evaluate(X, T)
+            perm = self.rng.permutation(n) if shuffle else None
+            # -- compiled path: the same steps over the same permutation, then loss/accuracy (and val)
+            compiled = fused is not None and fused.run(perm)
+            if compiled:
+                loss, acc = fused.loss, fused.accuracy
+            # --
+            else:
+                Xa = self._augment(X) if Xa is None else Xa
+                Xs, Ts = (Xa, T) if perm is None else (Xa[perm], T[perm])
+                for start in range(0, n, batch_size):
+                    stop = start + batch_size
+                    forward(Xs[start:stop])
+                    backward(Ts[start:stop])
+                    update()
+                loss, acc = self._evaluate(X, T)
             if self._exploded(loss):
                 self._diverged(f"training loss {loss:.4g} at the end of epoch {self.epoch_ + 1}")
             self.epoch_ += 1
@@ -513,7 +522,7 @@ class Network:
             logs = {"epoch": self.epoch_, "step": self.step_, "loss": loss, "accuracy": acc,
                     "val_loss": None, "val_accuracy": None}
             if val is not None:
-                logs["val_loss"], logs["val_accuracy"] = self._evaluate(*val)
+                logs["val_loss"], logs["val_accuracy"] = fused.val if compiled else self._evaluate(*val)
             self.history.append(**logs)
             self._remember_if_best(loss)
             for cb in callbacks:

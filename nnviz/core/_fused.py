@@ -1,0 +1,503 @@
+"""The compiled training path: one numba call runs a whole epoch of a dense network.
+
+This is the only module of nnviz that imports numba, and it is imported only by
+:mod:`nnviz.core.backend`, lazily (in a background thread at the first ``fit`` on a network it can run, or
+at ``backend(wait=True)``). Nothing here is public: :mod:`nnviz.core.backend` builds the arguments from a
+:class:`~nnviz.core.Network` and keeps the NumPy path as the reference.
+
+What one call of :func:`train_epoch` does, and in which order (the NumPy path's, formula for formula):
+
+* for every mini-batch of the (already drawn) permutation: the forward pass ``z = Σ_i x_i W_ij + b_j``,
+  ``a = f(z)`` layer by layer; the output gradient (``mse``: ``(a − t) · (1/m)`` through the output
+  activation; ``bce`` and ``cross_entropy`` from the logits: ``(a − t) · (1/m)``); backward
+  ``∂L/∂W = Xᵀ dZ``, ``∂L/∂b = Σ dZ``, ``∂L/∂X = dZ Wᵀ`` through each activation; L2 then L1 on the weights
+  (``g += (λ₂ w) · mask``, ``g += (λ₁ sign w) · mask``); the optimiser (``torch.optim`` semantics, the
+  NumPy optimisers' operation order); then the divergence check ``isfinite(p · p)``, which stops the
+  epoch at the failing step;
+* at the end: the data loss and accuracy on the whole training set (and the validation set), as
+  ``Network._evaluate`` computes them.
+
+Every buffer is a flat C-ordered float64 array indexed by hand, so one compiled signature serves every
+architecture (no compile per network). ``exp`` is computed by :func:`_exp_into`, a branch-free Cephes
+exponential (within 1 ulp of NumPy's) that LLVM vectorises; numba's ``math.exp`` is a scalar libm call,
+which would cost more than the whole rest of an epoch.
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+# -- codes (shared with backend.py, which maps the registry's objects onto them) ----------------------
+LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTPLUS, SWISH, SOFTMAX = range(9)
+ACTIVATION_CODES = {
+    "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "leaky_relu": LEAKY_RELU,
+    "elu": ELU, "softplus": SOFTPLUS, "swish": SWISH, "softmax": SOFTMAX,
+}
+MSE, BCE, CROSS_ENTROPY = range(3)
+LOSS_CODES = {"mse": MSE, "bce": BCE, "cross_entropy": CROSS_ENTROPY}
+SGD, MOMENTUM, ADAM = range(3)
+#: how accuracy is counted: not at all, threshold 0.5 on one output, arg-max over the outputs
+ACC_NONE, ACC_BINARY, ACC_ARGMAX = range(3)
+
+# meta (int64) layout: fixed header, then sizes[L + 1], activation codes[L], parameter offsets[L]
+M_LAYERS, M_LOSS, M_OPT, M_BATCH, M_ACC, M_VAL_ACC, M_HAS_VAL, M_FIRST, M_ADAM_T, M_DONE, M_FAILED = range(11)
+M_HEADER = 11
+# hyper (float64) layout: fixed header, then one activation parameter (alpha) per layer
+H_LR, H_MOMENTUM, H_BETA1, H_BETA2, H_EPS, H_L1, H_L2 = range(7)
+H_HEADER = 7
+# res (float64) layout
+R_LOSS, R_ACC, R_VAL_LOSS, R_VAL_ACC = range(4)
+#: rows per block when evaluating a whole data set (keeps the buffers in L1/L2 cache)
+EVAL_ROWS = 256
+
+_jit = nb.njit(cache=True, error_model="numpy", nogil=True)
+
+# Cephes exp: exp(x) = 2^k · exp(r), |r| <= ln2 / 2, exp(r) = 1 + 2 r P(r²) / (Q(r²) − r P(r²)).
+_LOG2E = 1.4426950408889634
+_C1 = 6.93145751953125e-1
+_C2 = 1.42860682030941723212e-6
+_P0, _P1, _P2 = 1.26177193074810590878e-4, 3.02994407707441961300e-2, 9.99999999999999999910e-1
+_Q0, _Q1, _Q2, _Q3 = 3.00198505138664455042e-6, 2.52448340349684104192e-3, 2.27265548208155028766e-1, 2.0
+_EXP_MAX = 709.782712893384  # above: inf
+_EXP_MIN = -745.1332191019412  # below: 0
+
+
+@_jit
+def _exp_into(x, out, start, stop, bits):
+    """``out[start:stop] = exp(x[start:stop])`` (``x`` and ``out`` may be the same array).
+
+    ``bits`` is int64 scratch of at least ``stop − start`` elements, used to build ``2^k`` from its bit
+    pattern. inf, −inf and NaN map as NumPy's ``exp`` maps them.
+    """
+    n = stop - start
+    scale = bits[:n].view(np.float64)
+    for i in range(n):
+        xi = x[start + i]
+        xc = xi
+        if xc < -708.0:
+            xc = -708.0
+        if xc > 709.0:
+            xc = 709.0
+        if xi != xi:
+            xc = 0.0
+        k = np.floor(xc * _LOG2E + 0.5)
+        r = xc - k * _C1
+        r = r - k * _C2
+        rr = r * r
+        px = r * ((_P0 * rr + _P1) * rr + _P2)
+        qx = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
+        out[start + i] = 1.0 + 2.0 * px / (qx - px)
+        bits[i] = (np.int64(k) + 1023) << 52
+    for i in range(n):
+        xi = x[start + i]
+        v = out[start + i] * scale[i]
+        if xi > _EXP_MAX:
+            v = math.inf
+        if xi < _EXP_MIN:
+            v = 0.0
+        if xi != xi:
+            v = xi
+        out[start + i] = v
+
+
+@_jit
+def _sigmoid_into(z, a, start, stop, bits):
+    """``a = 1 / (1 + e^−z)`` elementwise, as ``activations._sigmoid``."""
+    for i in range(start, stop):
+        a[i] = -z[i]
+    _exp_into(a, a, start, stop, bits)
+    for i in range(start, stop):
+        a[i] = 1.0 / (a[i] + 1.0)
+
+
+@_jit
+def _activate(code, alpha, z, a, rows, cols, bits):
+    """``a = f(z)`` for the first ``rows × cols`` elements (row-major), as ``Activation.forward``."""
+    n = rows * cols
+    if code == LINEAR:
+        for i in range(n):
+            a[i] = z[i]
+    elif code == SIGMOID:
+        _sigmoid_into(z, a, 0, n, bits)
+    elif code == TANH:
+        # 1 − 2 / (1 + e^{2z}), as activations._tanh (within 1e-16 of np.tanh)
+        for i in range(n):
+            a[i] = z[i] * 2.0
+        _exp_into(a, a, 0, n, bits)
+        for i in range(n):
+            a[i] = -2.0 / (a[i] + 1.0) + 1.0
+    elif code == RELU:
+        for i in range(n):
+            zi = z[i]
+            a[i] = zi if (zi > 0.0 or zi != zi) else 0.0  # np.maximum(z, 0): NaN stays NaN
+    elif code == LEAKY_RELU:
+        for i in range(n):
+            zi = z[i]
+            a[i] = zi if zi > 0.0 else alpha * zi
+    elif code == ELU:
+        for i in range(n):
+            zi = z[i]
+            m = zi if (zi < 0.0 or zi != zi) else 0.0  # np.minimum(z, 0)
+            e = alpha * math.expm1(m)
+            a[i] = zi if zi > 0.0 else e
+    elif code == SOFTPLUS:
+        for i in range(n):
+            a[i] = -abs(z[i])
+        _exp_into(a, a, 0, n, bits)
+        for i in range(n):
+            zi = z[i]
+            mx = zi if (zi > 0.0 or zi != zi) else 0.0
+            a[i] = mx + math.log1p(a[i])
+    elif code == SWISH:
+        _sigmoid_into(z, a, 0, n, bits)
+        for i in range(n):
+            a[i] = z[i] * a[i]
+    else:  # SOFTMAX, row by row: e = exp(z − max); e /= Σ e
+        for r in range(rows):
+            o = r * cols
+            mx = z[o]
+            for j in range(1, cols):
+                v = z[o + j]
+                if v > mx or v != v:
+                    mx = v
+                if mx != mx:
+                    break
+            for j in range(cols):
+                a[o + j] = z[o + j] - mx
+            _exp_into(a, a, o, o + cols, bits)
+            s = 0.0
+            for j in range(cols):
+                s += a[o + j]
+            for j in range(cols):
+                a[o + j] = a[o + j] / s
+
+
+@_jit
+def _backward_act(code, alpha, d, z, a, rows, cols, bits):
+    """``d ← ∂L/∂z`` from ``d = ∂L/∂a`` in place, as ``Activation.backward``."""
+    n = rows * cols
+    if code == LINEAR:
+        return
+    elif code == SIGMOID:
+        for i in range(n):
+            d[i] = (1.0 - a[i]) * a[i] * d[i]
+    elif code == TANH:
+        for i in range(n):
+            d[i] = (1.0 - a[i] * a[i]) * d[i]
+    elif code == RELU:
+        for i in range(n):
+            d[i] = d[i] if z[i] > 0.0 else 0.0
+    elif code == LEAKY_RELU:
+        for i in range(n):
+            d[i] = d[i] if z[i] > 0.0 else alpha * d[i]
+    elif code == ELU:
+        for i in range(n):
+            d[i] = (1.0 if z[i] > 0.0 else a[i] + alpha) * d[i]
+    elif code == SOFTPLUS:  # f' = sigmoid(z), computed afresh as the NumPy path does
+        s = np.empty(n)
+        _sigmoid_into(z, s, 0, n, bits)
+        for i in range(n):
+            d[i] = s[i] * d[i]
+    elif code == SWISH:  # f' = a + s (1 − a), s = sigmoid(z)
+        s = np.empty(n)
+        _sigmoid_into(z, s, 0, n, bits)
+        for i in range(n):
+            d[i] = (a[i] + s[i] * (1.0 - a[i])) * d[i]
+    else:  # SOFTMAX: a (d − Σ_j d_j a_j)
+        for r in range(rows):
+            o = r * cols
+            s = 0.0
+            for j in range(cols):
+                s += d[o + j] * a[o + j]
+            for j in range(cols):
+                d[o + j] = a[o + j] * (d[o + j] - s)
+
+
+@_jit
+def _dense_forward(p, off, n_in, n_out, x, z, rows):
+    """``z = x W + b`` for ``rows`` rows; ``W`` (row-major, n_in × n_out) at ``p[off:]``, then ``b``."""
+    boff = off + n_in * n_out
+    for s in range(rows):
+        zo = s * n_out
+        xo = s * n_in
+        for j in range(n_out):
+            z[zo + j] = 0.0
+        for i in range(n_in):
+            xi = x[xo + i]
+            wo = off + i * n_out
+            for j in range(n_out):
+                z[zo + j] += xi * p[wo + j]
+        for j in range(n_out):
+            z[zo + j] += p[boff + j]
+
+
+@_jit
+def _forward(p, meta, hyper, x, rows, zs, acts, bits):
+    """Every layer's ``z`` and ``a`` for ``rows`` input rows ``x``; layer ``l`` writes ``zs[l]``, ``acts[l]``."""
+    L = meta[M_LAYERS]
+    sizes = meta[M_HEADER:]
+    codes = meta[M_HEADER + L + 1 :]
+    offs = meta[M_HEADER + 2 * L + 1 :]
+    inp = x
+    for l in range(L):
+        _dense_forward(p, offs[l], sizes[l], sizes[l + 1], inp, zs[l], rows)
+        _activate(codes[l], hyper[H_HEADER + l], zs[l], acts[l], rows, sizes[l + 1], bits)
+        inp = acts[l]
+
+
+@_jit
+def _loss_sum(loss, z, a, t, rows, k):
+    """Σ over ``rows`` samples of the per-sample loss (``mse``: Σ (a − t)², halved by the caller)."""
+    total = 0.0
+    n = rows * k
+    if loss == MSE:
+        for i in range(n):
+            d = a[i] - t[i]
+            total += d * d
+    elif loss == BCE:
+        for i in range(n):
+            zi = z[i]
+            mx = zi if (zi > 0.0 or zi != zi) else 0.0
+            total += mx - zi * t[i] + math.log1p(math.exp(-abs(zi)))
+    else:
+        for r in range(rows):
+            o = r * k
+            m = z[o]
+            for j in range(1, k):
+                v = z[o + j]
+                if v > m or v != v:
+                    m = v
+                if m != m:
+                    break
+            s = 0.0
+            zt = 0.0
+            for j in range(k):
+                s += math.exp(z[o + j] - m)
+                zt += z[o + j] * t[o + j]
+            total += (math.log(s) + m) - zt
+    return total
+
+
+@_jit
+def _count_correct(mode, a, t, rows, k):
+    """Samples predicted right: ``a > 0.5`` against ``t > 0.5`` (one output) or arg-max against arg-max."""
+    count = 0
+    if mode == ACC_BINARY:
+        for r in range(rows):
+            if (a[r * k] > 0.5) == (t[r * k] > 0.5):
+                count += 1
+    elif mode == ACC_ARGMAX:
+        for r in range(rows):
+            o = r * k
+            ia = 0
+            it = 0
+            for j in range(1, k):
+                # np.argmax: the first maximum, and a NaN counts as the maximum
+                if a[o + j] > a[o + ia] or (a[o + j] != a[o + j] and a[o + ia] == a[o + ia]):
+                    ia = j
+                if t[o + j] > t[o + it]:
+                    it = j
+            if ia == it:
+                count += 1
+    return count
+
+
+@_jit
+def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc, bits):
+    """Data loss and accuracy over all of ``(X, T)``, as ``Network._evaluate``, into ``res``."""
+    L = meta[M_LAYERS]
+    sizes = meta[M_HEADER:]
+    n0 = sizes[0]
+    k = sizes[L]
+    loss = meta[M_LOSS]
+    n = X.size // n0
+    width = 1
+    for l in range(L + 1):
+        width = max(width, sizes[l])
+    zs = np.empty((L, EVAL_ROWS * width))
+    acts = np.empty((L, EVAL_ROWS * width))
+    total = 0.0
+    correct = 0
+    for start in range(0, n, EVAL_ROWS):
+        rows = min(EVAL_ROWS, n - start)
+        _forward(p, meta, hyper, X[start * n0 : (start + rows) * n0], rows, zs, acts, bits)
+        t = T[start * k : (start + rows) * k]
+        total += _loss_sum(loss, zs[L - 1], acts[L - 1], t, rows, k)
+        correct += _count_correct(mode, acts[L - 1], t, rows, k)
+    if loss == MSE:
+        res[i_loss] = 0.5 * total / n
+    else:
+        res[i_loss] = total / n
+    res[i_acc] = correct / n if mode != ACC_NONE else math.nan
+
+
+@_jit
+def _update(p, g, wmask, meta, hyper, st1, st2):
+    """Regularise, step the optimiser, and return ``p · p`` (inf or NaN once a parameter is not finite)."""
+    n = p.size
+    l1 = hyper[H_L1]
+    l2 = hyper[H_L2]
+    if l2 != 0.0:
+        for i in range(n):
+            g[i] += (l2 * p[i]) * wmask[i]
+    if l1 != 0.0:
+        for i in range(n):
+            pi = p[i]
+            sign = 1.0 if pi > 0.0 else (-1.0 if pi < 0.0 else pi)  # np.sign: 0 → 0, NaN → NaN
+            g[i] += (l1 * sign) * wmask[i]
+    lr = hyper[H_LR]
+    opt = meta[M_OPT]
+    if opt == SGD:
+        for i in range(n):
+            p[i] -= g[i] * lr
+    elif opt == MOMENTUM:
+        mom = hyper[H_MOMENTUM]
+        if meta[M_FIRST]:  # torch: the first step's buffer is the gradient itself
+            for i in range(n):
+                st1[i] = g[i]
+            meta[M_FIRST] = 0
+        else:
+            for i in range(n):
+                st1[i] = st1[i] * mom + g[i]
+        for i in range(n):
+            p[i] -= st1[i] * lr
+    else:  # ADAM, as optimizers.Adam.update
+        b1 = hyper[H_BETA1]
+        b2 = hyper[H_BETA2]
+        eps = hyper[H_EPS]
+        meta[M_ADAM_T] += 1
+        t = float(meta[M_ADAM_T])
+        c2 = 1.0 / math.sqrt(1.0 - math.pow(b2, t))
+        c1 = lr / (1.0 - math.pow(b1, t))
+        one_b1 = 1.0 - b1
+        one_b2 = 1.0 - b2
+        for i in range(n):
+            gi = g[i]
+            m = st1[i] * b1 + one_b1 * gi
+            v = st2[i] * b2 + one_b2 * (gi * gi)
+            st1[i] = m
+            st2[i] = v
+            p[i] -= (m / (math.sqrt(v) * c2 + eps)) * c1
+    ss = 0.0
+    for i in range(n):
+        ss += p[i] * p[i]
+    return ss
+
+
+@_jit
+def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
+    """One epoch of mini-batch training over ``perm``, then the end-of-epoch evaluation.
+
+    Parameters
+    ----------
+    p, g, wmask : ndarray of shape (n_params,)
+        The network's flat parameters and gradients (updated in place) and its weight mask.
+    X, T : ndarray of shape (n_samples * n_inputs,), (n_samples * n_outputs,)
+        Training inputs and target matrix, flattened row by row.
+    perm : int64 ndarray of shape (n_samples,)
+        The order of the samples in this epoch.
+    Xv, Tv : ndarray
+        Validation set, flattened (read when ``meta[M_HAS_VAL]``).
+    meta, hyper : ndarray
+        Architecture, loss, optimiser and settings (see the layout constants); ``meta[M_DONE]`` receives
+        the steps done, ``meta[M_FAILED]`` 1 if the last of them made a parameter non-finite.
+    st1, st2 : ndarray of shape (n_params,)
+        Optimiser state: the momentum buffer, or Adam's ``exp_avg`` and ``exp_avg_sq``.
+    res : ndarray of shape (4,)
+        Receives train loss, train accuracy, validation loss, validation accuracy (NaN: none).
+    """
+    L = meta[M_LAYERS]
+    sizes = meta[M_HEADER:]
+    offs = meta[M_HEADER + 2 * L + 1 :]
+    codes = meta[M_HEADER + L + 1 :]
+    batch = meta[M_BATCH]
+    loss = meta[M_LOSS]
+    n0 = sizes[0]
+    k = sizes[L]
+    n = perm.size
+    width = 1
+    for l in range(L + 1):
+        width = max(width, sizes[l])
+    xb = np.empty(batch * n0)
+    tb = np.empty(batch * k)
+    zs = np.empty((L, batch * width))
+    acts = np.empty((L, batch * width))
+    d = np.empty(batch * width)
+    dx = np.empty(batch * width)
+    bits = np.empty(max(batch, EVAL_ROWS) * width, dtype=np.int64)
+    meta[M_DONE] = 0
+    meta[M_FAILED] = 0
+    for start in range(0, n, batch):
+        m = min(batch, n - start)
+        for s in range(m):
+            row = perm[start + s]
+            for i in range(n0):
+                xb[s * n0 + i] = X[row * n0 + i]
+            for j in range(k):
+                tb[s * k + j] = T[row * k + j]
+        _forward(p, meta, hyper, xb, m, zs, acts, bits)
+        # output gradient: (a − t) · (1/m), through the output activation for mse
+        out_a = acts[L - 1]
+        inv = 1.0 / m
+        for i in range(m * k):
+            d[i] = (out_a[i] - tb[i]) * inv
+        if loss == MSE:
+            _backward_act(codes[L - 1], hyper[H_HEADER + L - 1], d, zs[L - 1], out_a, m, k, bits)
+        for l in range(L - 1, -1, -1):
+            n_in = sizes[l]
+            n_out = sizes[l + 1]
+            off = offs[l]
+            boff = off + n_in * n_out
+            inp = xb if l == 0 else acts[l - 1]
+            # ∂L/∂W = Xᵀ dZ, ∂L/∂b = Σ_samples dZ
+            for q in range(off, boff + n_out):
+                g[q] = 0.0
+            for s in range(m):
+                for i in range(n_in):
+                    xi = inp[s * n_in + i]
+                    wo = off + i * n_out
+                    for j in range(n_out):
+                        g[wo + j] += xi * d[s * n_out + j]
+                for j in range(n_out):
+                    g[boff + j] += d[s * n_out + j]
+            if l == 0:
+                break
+            # ∂L/∂X = dZ Wᵀ, then through the activation of the layer below
+            for s in range(m):
+                for i in range(n_in):
+                    acc = 0.0
+                    wo = off + i * n_out
+                    for j in range(n_out):
+                        acc += p[wo + j] * d[s * n_out + j]
+                    dx[s * n_in + i] = acc
+            _backward_act(codes[l - 1], hyper[H_HEADER + l - 1], dx, zs[l - 1], acts[l - 1], m, n_in, bits)
+            d, dx = dx, d
+        ss = _update(p, g, wmask, meta, hyper, st1, st2)
+        meta[M_DONE] += 1
+        if not math.isfinite(ss):
+            meta[M_FAILED] = 1
+            return
+    _evaluate(p, meta, hyper, X, T, meta[M_ACC], res, R_LOSS, R_ACC, bits)
+    if meta[M_HAS_VAL]:
+        _evaluate(p, meta, hyper, Xv, Tv, meta[M_VAL_ACC], res, R_VAL_LOSS, R_VAL_ACC, bits)
+
+
+def warm_up() -> bool:
+    """Compile (or load from numba's disk cache) :func:`train_epoch` by running it once on a tiny
+    network, then stop numba from compiling again (a call with other argument types raises TypeError
+    instead of compiling in the caller's thread). Returns whether the code came from the cache."""
+    sizes, codes, offs = [2, 3, 2], [TANH, SOFTMAX], [0, 9]
+    meta = np.array([2, CROSS_ENTROPY, ADAM, 2, ACC_ARGMAX, ACC_ARGMAX, 1, 0, 0, 0, 0] + sizes + codes + offs,
+                    dtype=np.int64)
+    p = np.linspace(-0.5, 0.5, 17)
+    X = np.array([0.1, 0.2, -0.3, 0.4, 0.5, -0.6])
+    T = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0])
+    hyper = np.array([0.01, 0.0, 0.9, 0.999, 1e-8, 0.0, 0.0, 0.0, 0.0])
+    res = np.zeros(4)
+    train_epoch(p, np.zeros(17), np.ones(17), X, T, np.arange(3, dtype=np.int64), X, T, meta, hyper,
+                np.zeros(17), np.zeros(17), res)
+    hits = sum(train_epoch.stats.cache_hits.values())
+    train_epoch.disable_compile()
+    return hits > 0
