@@ -18,8 +18,8 @@ What one call of :func:`train_epoch` does, and in which order (the NumPy path's,
   ``Network._evaluate`` computes them.
 
 Every buffer is a flat C-ordered float64 array indexed by hand, so one compiled signature serves every
-architecture (no compile per network). ``exp`` is computed by :func:`_exp_into`, a branch-free Cephes
-exponential (within 1 ulp of NumPy's) that LLVM vectorises; numba's ``math.exp`` is a scalar libm call,
+architecture (no compile per network). ``exp`` is computed by :func:`_exp`, a branch-free Cephes
+exponential (within 1-2 ulp of NumPy's) that LLVM vectorises; numba's ``math.exp`` is a scalar libm call,
 which would cost more than the whole rest of an epoch.
 """
 from __future__ import annotations
@@ -28,6 +28,9 @@ import math
 
 import numba as nb
 import numpy as np
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
 
 # -- codes (shared with backend.py, which maps the registry's objects onto them) ----------------------
 LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTPLUS, SWISH, SOFTMAX = range(9)
@@ -38,8 +41,9 @@ ACTIVATION_CODES = {
 MSE, BCE, CROSS_ENTROPY = range(3)
 LOSS_CODES = {"mse": MSE, "bce": BCE, "cross_entropy": CROSS_ENTROPY}
 SGD, MOMENTUM, ADAM = range(3)
-#: how accuracy is counted: not at all, threshold 0.5 on one output, arg-max over the outputs
-ACC_NONE, ACC_BINARY, ACC_ARGMAX = range(3)
+#: how accuracy is counted: not at all, threshold 0.5 on one output, arg-max over the outputs, or as
+#: ``MSE.correct`` decides from the targets (0/1 in one column: threshold; one-hot rows: arg-max; else none)
+ACC_NONE, ACC_BINARY, ACC_ARGMAX, ACC_MSE = range(4)
 
 # meta (int64) layout: fixed header, then sizes[L + 1], activation codes[L], parameter offsets[L]
 M_LAYERS, M_LOSS, M_OPT, M_BATCH, M_ACC, M_VAL_ACC, M_HAS_VAL, M_FIRST, M_ADAM_T, M_DONE, M_FAILED = range(11)
@@ -53,6 +57,16 @@ R_LOSS, R_ACC, R_VAL_LOSS, R_VAL_ACC = range(4)
 EVAL_ROWS = 256
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
+_inline = nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+
+
+@intrinsic
+def _int_bits_as_float(typingctx, bits):
+    """The float64 whose bit pattern is the int64 ``bits`` (an LLVM bitcast, free and vectorisable)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
 
 # Cephes exp: exp(x) = 2^k · exp(r), |r| <= ln2 / 2, exp(r) = 1 + 2 r P(r²) / (Q(r²) − r P(r²)).
 _LOG2E = 1.4426950408889634
@@ -64,70 +78,60 @@ _EXP_MAX = 709.782712893384  # above: inf
 _EXP_MIN = -745.1332191019412  # below: 0
 
 
-@_jit
-def _exp_into(x, out, start, stop, bits):
-    """``out[start:stop] = exp(x[start:stop])`` (``x`` and ``out`` may be the same array).
+@_inline
+def _exp(x):
+    """``exp(x)`` within 1-2 ulp of NumPy's, without branches (LLVM vectorises loops that call it).
 
-    ``bits`` is int64 scratch of at least ``stop − start`` elements, used to build ``2^k`` from its bit
-    pattern. inf, −inf and NaN map as NumPy's ``exp`` maps them.
+    ``2^k`` is applied as ``2^(k − k//2) · 2^(k//2)`` so that results in the subnormal range round once,
+    as they should; inf, −inf and NaN map as NumPy's ``exp`` maps them.
     """
-    n = stop - start
-    scale = bits[:n].view(np.float64)
-    for i in range(n):
-        xi = x[start + i]
-        xc = xi
-        if xc < -708.0:
-            xc = -708.0
-        if xc > 709.0:
-            xc = 709.0
-        if xi != xi:
-            xc = 0.0
-        k = np.floor(xc * _LOG2E + 0.5)
-        r = xc - k * _C1
-        r = r - k * _C2
-        rr = r * r
-        px = r * ((_P0 * rr + _P1) * rr + _P2)
-        qx = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
-        out[start + i] = 1.0 + 2.0 * px / (qx - px)
-        bits[i] = (np.int64(k) + 1023) << 52
-    for i in range(n):
-        xi = x[start + i]
-        v = out[start + i] * scale[i]
-        if xi > _EXP_MAX:
-            v = math.inf
-        if xi < _EXP_MIN:
-            v = 0.0
-        if xi != xi:
-            v = xi
-        out[start + i] = v
+    xc = x
+    if xc < -746.0:
+        xc = -746.0
+    if xc > 710.0:
+        xc = 710.0
+    if x != x:
+        xc = 0.0
+    k = np.floor(xc * _LOG2E + 0.5)
+    r = xc - k * _C1
+    r = r - k * _C2
+    rr = r * r
+    px = r * ((_P0 * rr + _P1) * rr + _P2)
+    qx = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
+    ki = np.int64(k)
+    k1 = ki >> 1
+    v = (1.0 + 2.0 * px / (qx - px)) * _int_bits_as_float((k1 + 1023) << 52)
+    v = v * _int_bits_as_float((ki - k1 + 1023) << 52)
+    if x > _EXP_MAX:
+        v = math.inf
+    if x < _EXP_MIN:
+        v = 0.0
+    if x != x:
+        v = x
+    return v
+
+
+@_inline
+def _sigmoid(z):
+    """``1 / (1 + e^−z)``, as ``activations._sigmoid``."""
+    return 1.0 / (_exp(-z) + 1.0)
 
 
 @_jit
-def _sigmoid_into(z, a, start, stop, bits):
-    """``a = 1 / (1 + e^−z)`` elementwise, as ``activations._sigmoid``."""
-    for i in range(start, stop):
-        a[i] = -z[i]
-    _exp_into(a, a, start, stop, bits)
-    for i in range(start, stop):
-        a[i] = 1.0 / (a[i] + 1.0)
-
-
-@_jit
-def _activate(code, alpha, z, a, rows, cols, bits):
-    """``a = f(z)`` for the first ``rows × cols`` elements (row-major), as ``Activation.forward``."""
-    n = rows * cols
+def _activate(code, alpha, z, a, units, rows):
+    """``a = f(z)`` over a unit-major block (``z[j * rows + s]``: unit ``j``, sample ``s``), as
+    ``Activation.forward``."""
+    n = units * rows
     if code == LINEAR:
         for i in range(n):
             a[i] = z[i]
     elif code == SIGMOID:
-        _sigmoid_into(z, a, 0, n, bits)
+        for i in range(n):
+            a[i] = _sigmoid(z[i])
     elif code == TANH:
         # 1 − 2 / (1 + e^{2z}), as activations._tanh (within 1e-16 of np.tanh)
         for i in range(n):
-            a[i] = z[i] * 2.0
-        _exp_into(a, a, 0, n, bits)
-        for i in range(n):
-            a[i] = -2.0 / (a[i] + 1.0) + 1.0
+            a[i] = -2.0 / (_exp(z[i] * 2.0) + 1.0) + 1.0
     elif code == RELU:
         for i in range(n):
             zi = z[i]
@@ -144,40 +148,34 @@ def _activate(code, alpha, z, a, rows, cols, bits):
             a[i] = zi if zi > 0.0 else e
     elif code == SOFTPLUS:
         for i in range(n):
-            a[i] = -abs(z[i])
-        _exp_into(a, a, 0, n, bits)
-        for i in range(n):
             zi = z[i]
             mx = zi if (zi > 0.0 or zi != zi) else 0.0
-            a[i] = mx + math.log1p(a[i])
+            a[i] = mx + math.log1p(_exp(-abs(zi)))
     elif code == SWISH:
-        _sigmoid_into(z, a, 0, n, bits)
         for i in range(n):
-            a[i] = z[i] * a[i]
-    else:  # SOFTMAX, row by row: e = exp(z − max); e /= Σ e
-        for r in range(rows):
-            o = r * cols
-            mx = z[o]
-            for j in range(1, cols):
-                v = z[o + j]
+            a[i] = z[i] * _sigmoid(z[i])
+    else:  # SOFTMAX over the units of each sample: e = exp(z − max); e /= Σ e
+        for s in range(rows):
+            mx = z[s]
+            for j in range(1, units):
+                v = z[j * rows + s]
                 if v > mx or v != v:
                     mx = v
                 if mx != mx:
                     break
-            for j in range(cols):
-                a[o + j] = z[o + j] - mx
-            _exp_into(a, a, o, o + cols, bits)
-            s = 0.0
-            for j in range(cols):
-                s += a[o + j]
-            for j in range(cols):
-                a[o + j] = a[o + j] / s
+            for j in range(units):
+                a[j * rows + s] = _exp(z[j * rows + s] - mx)
+            t = 0.0
+            for j in range(units):
+                t += a[j * rows + s]
+            for j in range(units):
+                a[j * rows + s] = a[j * rows + s] / t
 
 
 @_jit
-def _backward_act(code, alpha, d, z, a, rows, cols, bits):
-    """``d ← ∂L/∂z`` from ``d = ∂L/∂a`` in place, as ``Activation.backward``."""
-    n = rows * cols
+def _backward_act(code, alpha, d, z, a, units, rows):
+    """``d ← ∂L/∂z`` from ``d = ∂L/∂a`` in place (unit-major blocks), as ``Activation.backward``."""
+    n = units * rows
     if code == LINEAR:
         return
     elif code == SIGMOID:
@@ -196,108 +194,153 @@ def _backward_act(code, alpha, d, z, a, rows, cols, bits):
         for i in range(n):
             d[i] = (1.0 if z[i] > 0.0 else a[i] + alpha) * d[i]
     elif code == SOFTPLUS:  # f' = sigmoid(z), computed afresh as the NumPy path does
-        s = np.empty(n)
-        _sigmoid_into(z, s, 0, n, bits)
         for i in range(n):
-            d[i] = s[i] * d[i]
+            d[i] = _sigmoid(z[i]) * d[i]
     elif code == SWISH:  # f' = a + s (1 − a), s = sigmoid(z)
-        s = np.empty(n)
-        _sigmoid_into(z, s, 0, n, bits)
         for i in range(n):
-            d[i] = (a[i] + s[i] * (1.0 - a[i])) * d[i]
-    else:  # SOFTMAX: a (d − Σ_j d_j a_j)
-        for r in range(rows):
-            o = r * cols
-            s = 0.0
-            for j in range(cols):
-                s += d[o + j] * a[o + j]
-            for j in range(cols):
-                d[o + j] = a[o + j] * (d[o + j] - s)
+            sg = _sigmoid(z[i])
+            d[i] = (a[i] + sg * (1.0 - a[i])) * d[i]
+    else:  # SOFTMAX: a (d − Σ_j d_j a_j) per sample
+        for s in range(rows):
+            t = 0.0
+            for j in range(units):
+                t += d[j * rows + s] * a[j * rows + s]
+            for j in range(units):
+                d[j * rows + s] = a[j * rows + s] * (d[j * rows + s] - t)
 
 
 @_jit
 def _dense_forward(p, off, n_in, n_out, x, z, rows):
-    """``z = x W + b`` for ``rows`` rows; ``W`` (row-major, n_in × n_out) at ``p[off:]``, then ``b``."""
+    """``z = x W + b`` on unit-major blocks: ``z[j, s] = Σ_i W[i, j] x[i, s] + b[j]``, the sum in order
+    of ``i`` and the bias last. ``W`` (row-major, n_in × n_out) is at ``p[off:]``, ``b`` after it."""
     boff = off + n_in * n_out
-    for s in range(rows):
-        zo = s * n_out
-        xo = s * n_in
-        for j in range(n_out):
-            z[zo + j] = 0.0
+    for j in range(n_out):
+        zo = j * rows
+        for s in range(rows):
+            z[zo + s] = 0.0
         for i in range(n_in):
-            xi = x[xo + i]
-            wo = off + i * n_out
-            for j in range(n_out):
-                z[zo + j] += xi * p[wo + j]
+            w = p[off + i * n_out + j]
+            xo = i * rows
+            for s in range(rows):
+                z[zo + s] += w * x[xo + s]
+        b = p[boff + j]
+        for s in range(rows):
+            z[zo + s] += b
+
+
+@nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"reassoc"})
+def _dense_grads(g, off, n_in, n_out, x, d, rows):
+    """``∂L/∂W[i, j] = Σ_s x[i, s] d[j, s]`` and ``∂L/∂b[j] = Σ_s d[j, s]`` into ``g[off:]``.
+
+    The sums over the batch may be reordered (vectorised), as BLAS reorders them on the NumPy path."""
+    boff = off + n_in * n_out
+    for i in range(n_in):
+        xo = i * rows
         for j in range(n_out):
-            z[zo + j] += p[boff + j]
+            do = j * rows
+            acc = 0.0
+            for s in range(rows):
+                acc += x[xo + s] * d[do + s]
+            g[off + i * n_out + j] = acc
+    for j in range(n_out):
+        do = j * rows
+        acc = 0.0
+        for s in range(rows):
+            acc += d[do + s]
+        g[boff + j] = acc
 
 
 @_jit
-def _forward(p, meta, hyper, x, rows, zs, acts, bits):
-    """Every layer's ``z`` and ``a`` for ``rows`` input rows ``x``; layer ``l`` writes ``zs[l]``, ``acts[l]``."""
+def _dense_dx(p, off, n_in, n_out, d, dx, rows):
+    """``∂L/∂x[i, s] = Σ_j W[i, j] d[j, s]`` (in order of ``j``) on unit-major blocks."""
+    for i in range(n_in):
+        xo = i * rows
+        for s in range(rows):
+            dx[xo + s] = 0.0
+        for j in range(n_out):
+            w = p[off + i * n_out + j]
+            do = j * rows
+            for s in range(rows):
+                dx[xo + s] += w * d[do + s]
+
+
+@_jit
+def _forward(p, meta, hyper, x, rows, zs, acts):
+    """Every layer's ``z`` and ``a`` (unit-major, ``rows`` samples) from the unit-major input ``x``;
+    layer ``l`` writes ``zs[l]`` and ``acts[l]``."""
     L = meta[M_LAYERS]
-    sizes = meta[M_HEADER:]
-    codes = meta[M_HEADER + L + 1 :]
-    offs = meta[M_HEADER + 2 * L + 1 :]
-    inp = x
     for l in range(L):
-        _dense_forward(p, offs[l], sizes[l], sizes[l + 1], inp, zs[l], rows)
-        _activate(codes[l], hyper[H_HEADER + l], zs[l], acts[l], rows, sizes[l + 1], bits)
-        inp = acts[l]
+        n_in = meta[M_HEADER + l]
+        n_out = meta[M_HEADER + l + 1]
+        off = meta[M_HEADER + 2 * L + 1 + l]
+        if l == 0:
+            _dense_forward(p, off, n_in, n_out, x, zs[l], rows)
+        else:
+            _dense_forward(p, off, n_in, n_out, acts[l - 1], zs[l], rows)
+        _activate(meta[M_HEADER + L + 1 + l], hyper[H_HEADER + l], zs[l], acts[l], n_out, rows)
 
 
 @_jit
-def _loss_sum(loss, z, a, t, rows, k):
-    """Σ over ``rows`` samples of the per-sample loss (``mse``: Σ (a − t)², halved by the caller)."""
+def _gather(src, idx, start, rows, width, dst):
+    """``dst[j, s] = src[idx[start + s], j]``: rows of a row-major matrix into a unit-major block
+    (``idx`` None-like when negative-sized: see callers)."""
+    for s in range(rows):
+        o = idx[start + s] * width
+        for j in range(width):
+            dst[j * rows + s] = src[o + j]
+
+
+@_jit
+def _loss_sum(loss, z, a, t, k, rows):
+    """Σ over the ``rows`` samples of the per-sample loss (``mse``: Σ (a − t)², halved by the caller)."""
     total = 0.0
-    n = rows * k
     if loss == MSE:
-        for i in range(n):
-            d = a[i] - t[i]
-            total += d * d
+        for s in range(rows):
+            for j in range(k):
+                dd = a[j * rows + s] - t[j * rows + s]
+                total += dd * dd
     elif loss == BCE:
-        for i in range(n):
-            zi = z[i]
+        for s in range(rows):
+            zi = z[s]
             mx = zi if (zi > 0.0 or zi != zi) else 0.0
-            total += mx - zi * t[i] + math.log1p(math.exp(-abs(zi)))
+            total += mx - zi * t[s] + math.log1p(_exp(-abs(zi)))
     else:
-        for r in range(rows):
-            o = r * k
-            m = z[o]
+        for s in range(rows):
+            m = z[s]
             for j in range(1, k):
-                v = z[o + j]
+                v = z[j * rows + s]
                 if v > m or v != v:
                     m = v
                 if m != m:
                     break
-            s = 0.0
+            e = 0.0
             zt = 0.0
             for j in range(k):
-                s += math.exp(z[o + j] - m)
-                zt += z[o + j] * t[o + j]
-            total += (math.log(s) + m) - zt
+                e += _exp(z[j * rows + s] - m)
+                zt += z[j * rows + s] * t[j * rows + s]
+            total += (math.log(e) + m) - zt
     return total
 
 
 @_jit
-def _count_correct(mode, a, t, rows, k):
+def _count_correct(mode, a, t, k, rows):
     """Samples predicted right: ``a > 0.5`` against ``t > 0.5`` (one output) or arg-max against arg-max."""
     count = 0
     if mode == ACC_BINARY:
-        for r in range(rows):
-            if (a[r * k] > 0.5) == (t[r * k] > 0.5):
+        for s in range(rows):
+            if (a[s] > 0.5) == (t[s] > 0.5):
                 count += 1
     elif mode == ACC_ARGMAX:
-        for r in range(rows):
-            o = r * k
+        for s in range(rows):
             ia = 0
             it = 0
             for j in range(1, k):
+                aj = a[j * rows + s]
+                ai = a[ia * rows + s]
                 # np.argmax: the first maximum, and a NaN counts as the maximum
-                if a[o + j] > a[o + ia] or (a[o + j] != a[o + j] and a[o + ia] == a[o + ia]):
+                if aj > ai or (aj != aj and ai == ai):
                     ia = j
-                if t[o + j] > t[o + it]:
+                if t[j * rows + s] > t[it * rows + s]:
                     it = j
             if ia == it:
                 count += 1
@@ -305,27 +348,50 @@ def _count_correct(mode, a, t, rows, k):
 
 
 @_jit
-def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc, bits):
-    """Data loss and accuracy over all of ``(X, T)``, as ``Network._evaluate``, into ``res``."""
+def _mse_accuracy_mode(T, k):
+    """``MSE.correct``'s rule: accuracy is defined for 0/1 targets in one column or one-hot rows."""
+    for v in T:
+        if v != 0.0 and v != 1.0:
+            return ACC_NONE
+    if k == 1:
+        return ACC_BINARY
+    for r in range(T.size // k):
+        t = 0.0
+        for j in range(k):
+            t += T[r * k + j]
+        if t != 1.0:
+            return ACC_NONE
+    return ACC_ARGMAX
+
+
+@_jit
+def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc):
+    """Data loss and accuracy over all of ``(X, T)`` (row-major, flattened), as
+    ``Network._evaluate``, into ``res[i_loss]``, ``res[i_acc]``."""
     L = meta[M_LAYERS]
-    sizes = meta[M_HEADER:]
-    n0 = sizes[0]
-    k = sizes[L]
+    n0 = meta[M_HEADER]
+    k = meta[M_HEADER + L]
     loss = meta[M_LOSS]
     n = X.size // n0
+    if mode == ACC_MSE:
+        mode = _mse_accuracy_mode(T, k)
     width = 1
     for l in range(L + 1):
-        width = max(width, sizes[l])
+        width = max(width, meta[M_HEADER + l])
     zs = np.empty((L, EVAL_ROWS * width))
     acts = np.empty((L, EVAL_ROWS * width))
+    xb = np.empty(EVAL_ROWS * n0)
+    tb = np.empty(EVAL_ROWS * k)
+    order = np.arange(n)
     total = 0.0
     correct = 0
     for start in range(0, n, EVAL_ROWS):
         rows = min(EVAL_ROWS, n - start)
-        _forward(p, meta, hyper, X[start * n0 : (start + rows) * n0], rows, zs, acts, bits)
-        t = T[start * k : (start + rows) * k]
-        total += _loss_sum(loss, zs[L - 1], acts[L - 1], t, rows, k)
-        correct += _count_correct(mode, acts[L - 1], t, rows, k)
+        _gather(X, order, start, rows, n0, xb)
+        _gather(T, order, start, rows, k, tb)
+        _forward(p, meta, hyper, xb, rows, zs, acts)
+        total += _loss_sum(loss, zs[L - 1], acts[L - 1], tb, k, rows)
+        correct += _count_correct(mode, acts[L - 1], tb, k, rows)
     if loss == MSE:
         res[i_loss] = 0.5 * total / n
     else:
@@ -409,79 +475,53 @@ def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
         Receives train loss, train accuracy, validation loss, validation accuracy (NaN: none).
     """
     L = meta[M_LAYERS]
-    sizes = meta[M_HEADER:]
-    offs = meta[M_HEADER + 2 * L + 1 :]
-    codes = meta[M_HEADER + L + 1 :]
     batch = meta[M_BATCH]
     loss = meta[M_LOSS]
-    n0 = sizes[0]
-    k = sizes[L]
+    n0 = meta[M_HEADER]
+    k = meta[M_HEADER + L]
     n = perm.size
     width = 1
     for l in range(L + 1):
-        width = max(width, sizes[l])
+        width = max(width, meta[M_HEADER + l])
     xb = np.empty(batch * n0)
     tb = np.empty(batch * k)
     zs = np.empty((L, batch * width))
     acts = np.empty((L, batch * width))
     d = np.empty(batch * width)
     dx = np.empty(batch * width)
-    bits = np.empty(max(batch, EVAL_ROWS) * width, dtype=np.int64)
     meta[M_DONE] = 0
     meta[M_FAILED] = 0
     for start in range(0, n, batch):
         m = min(batch, n - start)
-        for s in range(m):
-            row = perm[start + s]
-            for i in range(n0):
-                xb[s * n0 + i] = X[row * n0 + i]
-            for j in range(k):
-                tb[s * k + j] = T[row * k + j]
-        _forward(p, meta, hyper, xb, m, zs, acts, bits)
+        _gather(X, perm, start, m, n0, xb)
+        _gather(T, perm, start, m, k, tb)
+        _forward(p, meta, hyper, xb, m, zs, acts)
         # output gradient: (a − t) · (1/m), through the output activation for mse
         out_a = acts[L - 1]
         inv = 1.0 / m
-        for i in range(m * k):
+        for i in range(k * m):
             d[i] = (out_a[i] - tb[i]) * inv
         if loss == MSE:
-            _backward_act(codes[L - 1], hyper[H_HEADER + L - 1], d, zs[L - 1], out_a, m, k, bits)
+            _backward_act(meta[M_HEADER + 2 * L], hyper[H_HEADER + L - 1], d, zs[L - 1], out_a, k, m)
         for l in range(L - 1, -1, -1):
-            n_in = sizes[l]
-            n_out = sizes[l + 1]
-            off = offs[l]
-            boff = off + n_in * n_out
-            inp = xb if l == 0 else acts[l - 1]
-            # ∂L/∂W = Xᵀ dZ, ∂L/∂b = Σ_samples dZ
-            for q in range(off, boff + n_out):
-                g[q] = 0.0
-            for s in range(m):
-                for i in range(n_in):
-                    xi = inp[s * n_in + i]
-                    wo = off + i * n_out
-                    for j in range(n_out):
-                        g[wo + j] += xi * d[s * n_out + j]
-                for j in range(n_out):
-                    g[boff + j] += d[s * n_out + j]
+            n_in = meta[M_HEADER + l]
+            n_out = meta[M_HEADER + l + 1]
+            off = meta[M_HEADER + 2 * L + 1 + l]
             if l == 0:
+                _dense_grads(g, off, n_in, n_out, xb, d, m)
                 break
-            # ∂L/∂X = dZ Wᵀ, then through the activation of the layer below
-            for s in range(m):
-                for i in range(n_in):
-                    acc = 0.0
-                    wo = off + i * n_out
-                    for j in range(n_out):
-                        acc += p[wo + j] * d[s * n_out + j]
-                    dx[s * n_in + i] = acc
-            _backward_act(codes[l - 1], hyper[H_HEADER + l - 1], dx, zs[l - 1], acts[l - 1], m, n_in, bits)
+            _dense_grads(g, off, n_in, n_out, acts[l - 1], d, m)
+            _dense_dx(p, off, n_in, n_out, d, dx, m)
+            _backward_act(meta[M_HEADER + L + l], hyper[H_HEADER + l - 1], dx, zs[l - 1], acts[l - 1], n_in, m)
             d, dx = dx, d
         ss = _update(p, g, wmask, meta, hyper, st1, st2)
         meta[M_DONE] += 1
         if not math.isfinite(ss):
             meta[M_FAILED] = 1
             return
-    _evaluate(p, meta, hyper, X, T, meta[M_ACC], res, R_LOSS, R_ACC, bits)
+    _evaluate(p, meta, hyper, X, T, meta[M_ACC], res, R_LOSS, R_ACC)
     if meta[M_HAS_VAL]:
-        _evaluate(p, meta, hyper, Xv, Tv, meta[M_VAL_ACC], res, R_VAL_LOSS, R_VAL_ACC, bits)
+        _evaluate(p, meta, hyper, Xv, Tv, meta[M_VAL_ACC], res, R_VAL_LOSS, R_VAL_ACC)
 
 
 def warm_up() -> bool:

@@ -38,6 +38,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import check_choice
+from .activations import ACTIVATIONS
+from .dense import Dense
+from .dropout import Dropout
+from .losses import LOSSES
+from .optimizers import SGD, Adam
 
 __all__ = ["Backend", "backend", "use_backend"]
 
@@ -258,9 +263,10 @@ class _Plan:
 
 
 def _plan_key(net):
-    return (id(net._params), net.dtype, id(net.loss),
-            tuple((id(l), id(getattr(l, "activation", None)), getattr(l, "p", None), l.trainable)
-                  for l in net.layers))
+    key = [id(net._params), net.dtype, id(net.loss)]
+    for l in net.layers:
+        key += (id(l), id(getattr(l, "activation", None)), getattr(l, "p", None), l.trainable)
+    return key
 
 
 def _plan(net):
@@ -279,11 +285,6 @@ def _plan(net):
 
 
 def _build_plan(net, key):
-    from .activations import ACTIVATIONS
-    from .dense import Dense
-    from .dropout import Dropout
-    from .losses import LOSSES
-
     # the codes are mirrored here so that planning needs no numba import (see _fused)
     act_codes = {name: i for i, name in enumerate(
         ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "swish", "softmax"))}
@@ -334,8 +335,6 @@ def _build_plan(net, key):
 
 
 def _optimizer_code(opt):
-    from .optimizers import SGD, Adam
-
     if type(opt) is SGD:
         return 1 if opt.momentum else 0
     if type(opt) is Adam:
@@ -343,16 +342,10 @@ def _optimizer_code(opt):
     return None
 
 
-def _accuracy_mode(loss_name, T) -> int:
-    """How ``Loss.correct`` counts for these targets: 0 none, 1 threshold, 2 arg-max (see _fused)."""
-    if loss_name == "bce":
-        return 1
-    if loss_name == "cross_entropy":
-        return 2
-    binary = bool(np.all((T == 0) | (T == 1)))  # mse: only for class-label targets
-    if T.shape[1] == 1:
-        return 1 if binary else 0
-    return 2 if binary and bool(np.all(T.sum(axis=1) == 1)) else 0
+def _accuracy_mode(loss_name) -> int:
+    """How ``Loss.correct`` counts: 1 threshold (bce), 2 arg-max (cross_entropy), 3 as ``MSE.correct``
+    decides from the targets, in the kernel (see _fused)."""
+    return {"bce": 1, "cross_entropy": 2}.get(loss_name, 3)
 
 
 def _flat(a: np.ndarray) -> np.ndarray:
@@ -376,16 +369,17 @@ class FusedEpochs:
         self.n = len(X)
         self.meta = plan.meta.copy()
         self.meta[3] = min(batch_size, self.n)
-        self.meta[4] = _accuracy_mode(net.loss.name, T)
+        self.meta[4] = _accuracy_mode(net.loss.name)
         if val is not None:
             self.Xv, self.Tv = _flat(val[0]), _flat(val[1])
-            self.meta[5] = _accuracy_mode(net.loss.name, val[1])
+            self.meta[5] = _accuracy_mode(net.loss.name)
             self.meta[6] = 1
         else:
             self.Xv = self.Tv = np.zeros(0)
         self.hyper = np.zeros(7 + len(plan.activations))
         self.res = np.zeros(4)
         self.order = None
+        self._fresh = True
         self.loss = self.accuracy = None
         self.val = (None, None)
 
@@ -399,7 +393,8 @@ class FusedEpochs:
             Through ``Network._diverged``, exactly as the NumPy steps raise it.
         """
         net, meta, hyper = self.net, self.meta, self.hyper
-        plan = _plan(net)
+        plan = self.plan if self._fresh else _plan(net)  # a callback may have changed the network
+        self._fresh = False
         if plan is not self.plan:
             if isinstance(plan, str):
                 return False
