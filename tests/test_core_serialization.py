@@ -87,3 +87,32 @@ def test_bad_config():
         Network.from_config({"loss": "bce"})
     with pytest.raises(ValueError, match=r"unknown layer type 'Conv'"):
         Network.from_config({"layers": [{"type": "Conv"}], "loss": "bce"})
+
+
+def test_trainable_flags_and_per_entry_adam_state_round_trip(tmp_path):
+    X, y = make_dataset("circle", n=60, seed=0)
+    net = Network.mlp(2, [4, 3], optimizer=Adam(0.02), seed=0)
+    net.layers[0].trainable = False
+    net.fit(X, y, epochs=2)
+    net.layers[0].trainable = True  # now the first layer's Adam step count lags behind the others'
+    net.fit(X, y, epochs=1)
+    net.layers[1].trainable = False
+    loaded = Network.load(net.save(tmp_path / "frozen"))
+    assert [l.trainable for l in loaded.layers] == [True, False, True]
+    assert loaded.to_config()["trainable"] == [True, False, True]
+    steps = net.optimizer.state["params"]["step"]
+    assert np.ndim(steps) == 1 and len(set(steps.tolist())) > 1
+    np.testing.assert_array_equal(loaded.optimizer.state["params"]["step"], steps)
+    net.fit(X, y, epochs=2)
+    loaded.fit(X, y, epochs=2)
+    assert np.array_equal(loaded._params, net._params)
+    np.testing.assert_array_equal(loaded.layers[1].W, net.layers[1].W)
+
+
+def test_input_shape_is_saved_and_unknown_layer_types_are_named(tmp_path):
+    net = Network.mlp(3, [2], seed=0)
+    assert net.to_config()["input_shape"] == [3]
+    config = net.to_config()
+    config["layers"][0] = {"type": "Conv9D"}
+    with pytest.raises(ValueError, match=r"unknown layer type 'Conv9D'; expected one of Dense, Dropout"):
+        Network.from_config(config)

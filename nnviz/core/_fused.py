@@ -453,6 +453,14 @@ def _update(p, g, wmask, meta, hyper, st1, st2):
 
 
 @_jit
+def _all_finite(p):
+    for v in p:
+        if not math.isfinite(v):
+            return False
+    return True
+
+
+@_jit
 def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
     """One epoch of mini-batch training over ``perm``, then the end-of-epoch evaluation.
 
@@ -468,7 +476,8 @@ def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
         Validation set, flattened (read when ``meta[M_HAS_VAL]``).
     meta, hyper : ndarray
         Architecture, loss, optimiser and settings (see the layout constants); ``meta[M_DONE]`` receives
-        the steps done, ``meta[M_FAILED]`` 1 if the last of them made a parameter non-finite.
+        the steps done, ``meta[M_FAILED]`` 1 if the last of them made a parameter non-finite (the
+        parameters are left as that step made them, for the network to say where and roll back).
     st1, st2 : ndarray of shape (n_params,)
         Optimiser state: the momentum buffer, or Adam's ``exp_avg`` and ``exp_avg_sq``.
     res : ndarray of shape (4,)
@@ -516,7 +525,8 @@ def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
             d, dx = dx, d
         ss = _update(p, g, wmask, meta, hyper, st1, st2)
         meta[M_DONE] += 1
-        if not math.isfinite(ss):
+        # as Network._update: p·p is finite when every parameter is (unless some |w| > ~1e154: look closer)
+        if not math.isfinite(ss) and not _all_finite(p):
             meta[M_FAILED] = 1
             return
     _evaluate(p, meta, hyper, X, T, meta[M_ACC], res, R_LOSS, R_ACC)

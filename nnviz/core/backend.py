@@ -326,6 +326,8 @@ def _build_plan(net, key):
         off += W.size + b.size
     if off != params.size:
         return "it has parameters outside its Dense layers"
+    if getattr(net, "_train_index", None) is not None:
+        return "some parameters are frozen"
     L = len(dense)
     sizes = [dense[0].n_in] + [l.n_out for l in dense]
     header = [L, loss_codes[net.loss.name], 0, 0, 0, 0, 0, 0, 0, 0, 0]
@@ -428,8 +430,8 @@ class FusedEpochs:
                 state = opt.state[_STATE_KEY] = {"step": 0, "exp_avg": np.zeros(n_params),
                                                  "exp_avg_sq": np.zeros(n_params)}
             st1, st2 = state["exp_avg"], state["exp_avg_sq"]
-            if not (_usable(st1, n_params) and _usable(st2, n_params)):
-                return False
+            if np.ndim(state["step"]) or not (_usable(st1, n_params) and _usable(st2, n_params)):
+                return False  # a step count per parameter (after frozen layers): the NumPy path
             meta[8] = int(state["step"])
         hyper[5], hyper[6] = net.l1, net.l2
         for i, act in enumerate(plan.activations):
@@ -448,7 +450,7 @@ class FusedEpochs:
         elif code == 2:
             state["step"] = int(meta[8])
         if meta[10]:
-            net._diverged("a parameter became NaN or infinite")
+            net._diverged(f"a parameter became NaN or infinite, first in {net._where_not_finite()}")
         res = self.res
         self.loss = float(res[0])
         self.accuracy = None if math.isnan(res[1]) else float(res[1])
