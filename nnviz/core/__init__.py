@@ -1,5 +1,6 @@
 """nnviz.core: an exact, fast NumPy neural-network core. Imports NumPy only."""
 from .activations import ACTIVATIONS, Activation, get_activation
+from .backend import Backend, backend, use_backend
 from .dense import Dense
 from .dropout import Dropout
 from .errors import DivergedError
@@ -17,4 +18,5 @@ __all__ = [
     "LOSSES", "Layer", "LayerTrace", "Loss", "Network", "OPTIMIZERS", "Optimizer", "SGD",
     "check_network_gradients", "default_init", "network_gradients", "get_activation", "get_loss", "make_optimizer",
     "numerical_gradient", "parameters_to_vector", "vector_to_parameters",
+    "Backend", "backend", "use_backend",
 ]
