@@ -416,3 +416,27 @@ def test_import_does_not_import_numba_and_the_first_fit_compiles_in_the_backgrou
         print("ok")
     """, NNVIZ_BACKEND="auto")
     assert out == "ok"
+
+
+# -- the compiled forward pass for drawing -------------------------------------------------------------
+def test_float32_grid_pass_is_compiled_and_matches_numpy(compiled, monkeypatch):
+    from nnviz.analysis import decision_grid, make_grid
+
+    calls = []
+    real = backend_module._KERNEL.module.forward_output
+    monkeypatch.setattr(backend_module._KERNEL.module, "forward_output",
+                        lambda *a: (calls.append(1), real(*a))[1])
+    grid = make_grid(resolution=100)
+    for net in (Network.mlp(2, [8, 8], activation="tanh", loss="bce", seed=0),
+                Network.mlp(2, [6, 5], n_outputs=3, activation="relu", loss="cross_entropy", seed=1)):
+        use_backend("numpy")
+        ref = decision_grid(net, grid)
+        ref64 = net.forward(grid.points)
+        use_backend("numba")
+        n = len(calls)
+        img = decision_grid(net, grid)
+        assert len(calls) == n + 1 and img.dtype == np.float32 and img.shape == ref.shape
+        np.testing.assert_allclose(img, ref, rtol=0, atol=2e-6)  # float32 rounding
+        np.testing.assert_allclose(img.reshape(ref64.shape), ref64, rtol=0, atol=5e-7)  # float32 inputs
+        np.testing.assert_array_equal(net.forward(grid.points), ref64)  # float64 passes stay on NumPy
+        assert len(calls) == n + 1

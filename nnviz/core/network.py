@@ -10,7 +10,7 @@ import numpy as np
 
 from ._validation import check_dtype, check_float, check_int, check_matrix, check_rng, describe
 from .activations import get_activation
-from .backend import fused_epochs
+from .backend import fused_epochs, fused_forward
 from .dense import Dense
 from .dropout import Dropout
 from .errors import DivergedError
@@ -881,7 +881,13 @@ class Network:
         ``dtype=numpy.float32`` computes in single precision whatever the network's dtype (twice as
         fast for large grids; plenty for drawing)."""
         with np.errstate(all="ignore"):
-            return self._forward(self._check_X(X, dtype=dtype), False)
+            X = self._check_X(X, dtype=dtype)
+            # -- compiled path (nnviz.core.backend): None, or a float32 pass over many points (a grid)
+            out = fused_forward(self, X)
+            if out is not None:
+                return out
+            # --
+            return self._forward(X, False)
 
     __call__ = forward
 
