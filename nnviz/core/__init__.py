@@ -1,5 +1,6 @@
 """nnviz.core: an exact, fast NumPy neural-network core. Imports NumPy only."""
 from .activations import ACTIVATIONS, Activation, get_activation
+from .backend import Backend, backend, use_backend
 from .dense import Dense
 from .conv import Conv2D
 from .dropout import Dropout
@@ -23,4 +24,5 @@ __all__ = [
     "check_network_gradients", "default_init", "network_gradients", "get_activation", "get_loss", "make_optimizer",
     "numerical_gradient", "parameters_to_vector", "vector_to_parameters",
     "Conv2D", "Flatten", "LSTM", "MaxPool2D", "SimpleRNN",
+    "Backend", "backend", "use_backend",
 ]

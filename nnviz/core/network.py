@@ -10,6 +10,7 @@ import numpy as np
 
 from ._validation import check_dtype, check_float, check_int, check_matrix, check_rng, describe
 from .activations import get_activation
+from .backend import fused_epochs, fused_forward
 from .dense import Dense
 from .dropout import Dropout
 from .errors import DivergedError
@@ -859,20 +860,29 @@ class Network:
 
     def _epochs(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=()) -> None:
         n = len(X)
-        Xt = self._train_inputs(X)
+        # -- compiled path (nnviz.core.backend): None, or one kernel call per epoch (updates + evaluation)
+        fused = fused_epochs(self, X, T, batch_size, val, batch_callbacks)
+        Xt = None
+        # --
         for _ in range(epochs):
             self._checkpoint()
-            Xs, Ts = Xt, T
             order = None
             if shuffle:
                 order = self.rng.permutation(n)
-                Xs, Ts = Xt[order], T[order]
-            if batch_callbacks:
-                order = np.arange(n) if order is None else order
-                self._run_batches_with_callbacks(Xs, Ts, batch_size, order, batch_callbacks)
+            # -- compiled path: the same updates in the same order, then loss and accuracy (and val)
+            compiled = fused is not None and fused.run(order)
+            if compiled:
+                loss, acc = fused.loss, fused.accuracy
+            # --
             else:
-                self._run_batches(Xs, Ts, batch_size)
-            loss, acc = self._evaluate(X, T)
+                Xt = self._train_inputs(X) if Xt is None else Xt
+                Xs, Ts = (Xt, T) if order is None else (Xt[order], T[order])
+                if batch_callbacks:
+                    order = np.arange(n) if order is None else order
+                    self._run_batches_with_callbacks(Xs, Ts, batch_size, order, batch_callbacks)
+                else:
+                    self._run_batches(Xs, Ts, batch_size)
+                loss, acc = self._evaluate(X, T)
             if self._exploded(loss):
                 self._diverged(f"training loss {loss:.4g} at the end of epoch {self.epoch_ + 1}")
             self.epoch_ += 1
@@ -880,7 +890,7 @@ class Network:
             logs = {"epoch": self.epoch_, "step": self.step_, "loss": loss, "accuracy": acc,
                     "val_loss": None, "val_accuracy": None}
             if val is not None:
-                logs["val_loss"], logs["val_accuracy"] = self._evaluate(*val)
+                logs["val_loss"], logs["val_accuracy"] = fused.val if compiled else self._evaluate(*val)
             self.history.append(**logs)
             self._remember_if_best(loss)
             for cb in callbacks:
@@ -902,7 +912,13 @@ class Network:
         ``dtype=numpy.float32`` computes in single precision whatever the network's dtype (twice as
         fast for large grids; plenty for drawing)."""
         with np.errstate(all="ignore"):
-            return self._forward(self._check_X(X, dtype=dtype), False)
+            X = self._check_X(X, dtype=dtype)
+            # -- compiled path (nnviz.core.backend): None, or a float32 pass over many points (a grid)
+            out = fused_forward(self, X)
+            if out is not None:
+                return out
+            # --
+            return self._forward(X, False)
 
     __call__ = forward
 

@@ -1,0 +1,242 @@
+"""Benchmark of the compiled training path (issue 9) against NumPy, all in one run.
+
+Prints medians (timed round-robin, so that the machine's load hits every figure alike), in ms:
+
+* **careful NumPy epoch** — the reference: the playground epoch written carefully in plain NumPy
+  (shuffle, 50 mini-batches of forward/backward/update with in-place updates, then the training loss
+  and accuracy on all 500 points, as ``fit`` reports them);
+* **fit epoch** — ``Network.fit(epochs=1)`` of the playground network (2-8-8-1 tanh, sigmoid output,
+  mse, 500 shuffled circle points, batch 10, SGD 0.03), on the NumPy path and on the compiled path;
+* **frame** — what one Playground frame costs: that epoch with the test set as ``validation_data``
+  (train and test loss), plus the 100 × 100 decision grid (``decision_grid``, float32); and
+  ``bench_core.py``'s frame (epoch + grid + ``evaluate`` on train and test); each on both paths;
+* **compile time** of the kernel, cold (an empty numba cache) and cached, in fresh interpreters, and
+  how long the first ``fit`` blocks while the compilation runs in the background;
+* **memory** — the resident size of an interpreter with numba loaded after 1,000 playground epochs.
+
+Run: ``PYTHONPATH=. python benchmarks/bench_fused.py [--repeat N]``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+import numpy as np
+
+from nnviz.analysis import decision_grid, make_grid
+from nnviz.core import SGD, Network, backend, use_backend
+from nnviz.data import make_dataset, train_test_split
+
+TARGETS = {"fit epoch": 0.1, "frame": 0.3}  # compiled / reference
+RSS_TARGET_MB = 200.0
+
+
+def careful_epoch(X, T, params, rng, lr=0.03, batch=10):
+    """The playground epoch in plain NumPy, written with care: one shuffle, matrix products with the
+    bias added once, in-place updates, and the end-of-epoch training loss and accuracy."""
+    W1, b1, W2, b2, W3, b3 = params
+    perm = rng.permutation(len(X))
+    Xs, Ts = X[perm], T[perm]
+    for s in range(0, len(X), batch):
+        x, t = Xs[s : s + batch], Ts[s : s + batch]
+        a1 = np.tanh(x @ W1 + b1)
+        a2 = np.tanh(a1 @ W2 + b2)
+        o = 1.0 / (1.0 + np.exp(-(a2 @ W3 + b3)))
+        d3 = (o - t) * (o * (1.0 - o)) / len(x)  # mse ½(o − t)² through the sigmoid
+        d2 = (d3 @ W3.T) * (1.0 - a2 * a2)
+        d1 = (d2 @ W2.T) * (1.0 - a1 * a1)
+        W3 -= lr * (a2.T @ d3)
+        b3 -= lr * d3.sum(0)
+        W2 -= lr * (a1.T @ d2)
+        b2 -= lr * d2.sum(0)
+        W1 -= lr * (x.T @ d1)
+        b1 -= lr * d1.sum(0)
+    o = 1.0 / (1.0 + np.exp(-(np.tanh(np.tanh(X @ W1 + b1) @ W2 + b2) @ W3 + b3)))
+    return 0.5 * float(((o - T) ** 2).sum()) / len(X), float(((o > 0.5) == (T > 0.5)).mean())
+
+
+def careful_grid(G, params):
+    """The 100 × 100 grid forward pass in plain NumPy, float32."""
+    W1, b1, W2, b2, W3, b3 = (p.astype(np.float32) for p in params)
+    return 1.0 / (1.0 + np.exp(-(np.tanh(np.tanh(G @ W1 + b1) @ W2 + b2) @ W3 + b3)))
+
+
+def round_robin(fns: dict, repeat: int) -> dict:
+    """Median ms of each function, timed in turns (two warm-up calls each)."""
+    for fn in fns.values():
+        fn()
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(t) * 1e3 for name, t in times.items()}
+
+
+def run_python(code: str, env: dict) -> dict:
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                         env={**os.environ, **env}, timeout=600)
+    if out.returncode:
+        raise RuntimeError(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+COMPILE = """
+    import json, time
+    t0 = time.perf_counter()
+    from nnviz.core import backend
+    info = backend(wait=True)
+    print(json.dumps({"seconds": time.perf_counter() - t0, "kernel": info.compile_seconds,
+                      "from_cache": info.from_cache, "name": info.name}))
+"""
+
+FIRST_FIT = """
+    import json, time
+    import numpy as np
+    from nnviz.core import SGD, Network, backend
+    from nnviz.data import make_dataset, train_test_split
+    X, y = make_dataset("circle", n=1000, seed=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, train_ratio=0.5, seed=0)
+    net = Network.mlp(2, [8, 8], activation="tanh", loss="mse", output_activation="sigmoid",
+                      optimizer=SGD(0.03), seed=0)
+    times = []
+    t_start = time.perf_counter()
+    while True:  # play: one epoch per frame until the compiled path takes over
+        t0 = time.perf_counter()
+        net.fit(Xtr, ytr, epochs=1, validation_data=(Xte, yte))
+        times.append(time.perf_counter() - t0)
+        if backend().name == "numba" or time.perf_counter() - t_start > 120:
+            break
+    print(json.dumps({"first": times[0], "longest": max(times), "epochs": len(times),
+                      "until_compiled": time.perf_counter() - t_start}))
+"""
+
+MEMORY = """
+    import json
+    import numpy as np
+    def rss():
+        with open("/proc/self/status") as f:
+            fields = dict(line.split(":", 1) for line in f)
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    from nnviz.analysis import decision_grid, make_grid
+    from nnviz.core import SGD, Network, backend
+    from nnviz.data import make_dataset, train_test_split
+    X, y = make_dataset("circle", n=1000, seed=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, train_ratio=0.5, seed=0)
+    net = Network.mlp(2, [8, 8], activation="tanh", loss="mse", output_activation="sigmoid",
+                      optimizer=SGD(0.03), seed=0)
+    before = rss()[0]
+    info = backend(wait=True)
+    loaded = rss()[0]
+    grid = make_grid(resolution=100)
+    for _ in range(1000):  # 1,000 playground frames of one epoch
+        net.fit(Xtr, ytr, epochs=1, validation_data=(Xte, yte))
+        decision_grid(net, grid)
+    now, peak = rss()
+    print(json.dumps({"before_numba": before, "numba_loaded": loaded, "after": now, "peak": peak,
+                      "name": info.name, "epochs": net.epoch_}))
+"""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=300, help="timed runs per figure (default 300)")
+    parser.add_argument("--skip-subprocesses", action="store_true", help="no compile-time or memory runs")
+    args = parser.parse_args(argv)
+
+    info = backend(wait=True)
+    if info.name != "numba":
+        print(f"the compiled path is not available: {info!r}")
+        return 1
+    X, y = make_dataset("circle", n=1000, seed=0)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, train_ratio=0.5, seed=0)  # shuffled: both classes each side
+    grid = make_grid(resolution=100)
+    G = grid.points.astype(np.float32)
+
+    def make():
+        return Network.mlp(2, [8, 8], activation="tanh", loss="mse", output_activation="sigmoid",
+                           optimizer=SGD(0.03), seed=0)
+
+    nets = {"numpy": make(), "numba": make()}
+    rng = np.random.default_rng(0)
+    params = [rng.uniform(-0.5, 0.5, s) for s in ((2, 8), (8,), (8, 8), (8,), (8, 1), (1,))]
+    Ttr = ytr.astype(float)[:, None]
+
+    def on(path, fn):
+        def run():
+            use_backend(path)
+            fn()
+        return run
+
+    fns = {"careful NumPy epoch": lambda: careful_epoch(Xtr, Ttr, params, rng),
+           "careful NumPy grid": lambda: careful_grid(G, params)}
+    for path, net in nets.items():
+        fns[f"fit epoch, {path}"] = on(path, lambda net=net: net.fit(Xtr, ytr, epochs=1))
+        fns[f"frame, {path}"] = on(path, lambda net=net: (
+            net.fit(Xtr, ytr, epochs=1, validation_data=(Xte, yte)), decision_grid(net, grid)))
+        fns[f"bench_core frame, {path}"] = on(path, lambda net=net: (
+            net.fit(Xtr, ytr, epochs=1), net.forward(grid.points, dtype=np.float32),
+            net.evaluate(Xtr, ytr), net.evaluate(Xte, yte)))
+        fns[f"grid, {path}"] = on(path, lambda net=net: decision_grid(net, grid))
+    with np.errstate(all="ignore"):
+        res = round_robin(fns, args.repeat)
+    use_backend(None)
+
+    print(f"\nnnviz compiled path (numba) against NumPy (median of {args.repeat} runs, round-robin; "
+          f"numpy {np.__version__}; kernel {info.reason})")
+    for name, ms in res.items():
+        print(f"  {name:32s} {ms:8.3f} ms")
+    ref = res["careful NumPy epoch"]
+    print("\nratios (compiled path / reference):")
+    rows = [
+        ("fit epoch", res["fit epoch, numba"] / ref, "careful NumPy epoch"),
+        ("fit epoch", res["fit epoch, numba"] / res["fit epoch, numpy"], "nnviz fit epoch on NumPy"),
+        ("frame", res["frame, numba"] / res["frame, numpy"], "the same frame on NumPy"),
+        ("frame", res["frame, numba"] / (ref + res["careful NumPy grid"]), "careful NumPy epoch + grid"),
+        ("bench_core frame", res["bench_core frame, numba"] / res["bench_core frame, numpy"], "on NumPy"),
+        ("grid", res["grid, numba"] / res["grid, numpy"], "decision_grid on NumPy"),
+    ]
+    for name, ratio, against in rows:
+        target = TARGETS.get(name) if against in ("careful NumPy epoch", "the same frame on NumPy") else None
+        flag = "" if target is None else (f"  (target <= {target}x: {'ok' if ratio <= target else 'over'})")
+        print(f"  {name:18s} {ratio:6.3f}x  vs {against}{flag}")
+    net = nets["numba"]
+    acc = net.evaluate(Xte, yte)[1]
+    print(f"  (the compiled network after {net.epoch_} epochs: test accuracy {acc:.3f})")
+
+    if args.skip_subprocesses:
+        return 0
+    with tempfile.TemporaryDirectory() as cache:
+        env = {"NUMBA_CACHE_DIR": cache, "NNVIZ_BACKEND": "auto", "PYTHONPATH": os.getcwd()}
+        cold = run_python(COMPILE, env)
+        cached = [run_python(COMPILE, env) for _ in range(3)]
+        with tempfile.TemporaryDirectory() as cache2:
+            play_cold = run_python(FIRST_FIT, {**env, "NUMBA_CACHE_DIR": cache2})
+        play_cached = run_python(FIRST_FIT, env)
+        memory = run_python(MEMORY, env)
+    print("\ncompile time of the kernel (fresh interpreter, backend(wait=True), numba's import included):")
+    print(f"  cold (empty cache): {cold['seconds']:.2f} s   cached: "
+          f"{statistics.median(c['seconds'] for c in cached):.2f} s (median of 3; from cache: "
+          f"{all(c['from_cache'] for c in cached)})")
+    for label, p in (("cold", play_cold), ("cached", play_cached)):
+        print(f"  first play, {label} cache: first fit {p['first'] * 1e3:.1f} ms, longest fit while compiling "
+              f"{p['longest'] * 1e3:.1f} ms, {p['epochs']} epochs on NumPy until the compiled path took over "
+              f"after {p['until_compiled']:.2f} s")
+    print(f"\nmemory (VmRSS): {memory['before_numba']:.0f} MB before numba, {memory['numba_loaded']:.0f} MB with "
+          f"the kernel loaded, {memory['after']:.0f} MB after {memory['epochs']} playground epochs + grids "
+          f"(peak {memory['peak']:.0f} MB; target <= {RSS_TARGET_MB:.0f} MB: "
+          f"{'ok' if memory['after'] <= RSS_TARGET_MB else 'over'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,609 @@
+"""The compiled training path: one numba call runs a whole epoch of a dense network.
+
+This is the only module of nnviz that imports numba, and it is imported only by
+:mod:`nnviz.core.backend`, lazily (in a background thread at the first ``fit`` on a network it can run, or
+at ``backend(wait=True)``). Nothing here is public: :mod:`nnviz.core.backend` builds the arguments from a
+:class:`~nnviz.core.Network` and keeps the NumPy path as the reference.
+
+What one call of :func:`train_epoch` does, and in which order (the NumPy path's, formula for formula):
+
+* for every mini-batch of the (already drawn) permutation: the forward pass ``z = Σ_i x_i W_ij + b_j``,
+  ``a = f(z)`` layer by layer; the output gradient (``mse``: ``(a − t) · (1/m)`` through the output
+  activation; ``bce`` and ``cross_entropy`` from the logits: ``(a − t) · (1/m)``); backward
+  ``∂L/∂W = Xᵀ dZ``, ``∂L/∂b = Σ dZ``, ``∂L/∂X = dZ Wᵀ`` through each activation; L2 then L1 on the weights
+  (``g += (λ₂ w) · mask``, ``g += (λ₁ sign w) · mask``); the optimiser (``torch.optim`` semantics, the
+  NumPy optimisers' operation order); then the divergence check ``isfinite(p · p)``, which stops the
+  epoch at the failing step;
+* at the end: the data loss and accuracy on the whole training set (and the validation set), as
+  ``Network._evaluate`` computes them.
+
+Every buffer is a flat C-ordered float64 array indexed by hand, so one compiled signature serves every
+architecture (no compile per network). ``exp`` is computed by :func:`_exp`, a branch-free
+exponential (within 1-2 ulp of NumPy's) that LLVM vectorises; numba's ``math.exp`` is a scalar libm call,
+which would cost more than the whole rest of an epoch.
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
+
+# -- codes (shared with backend.py, which maps the registry's objects onto them) ----------------------
+LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTPLUS, SWISH, SOFTMAX = range(9)
+ACTIVATION_CODES = {
+    "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "leaky_relu": LEAKY_RELU,
+    "elu": ELU, "softplus": SOFTPLUS, "swish": SWISH, "softmax": SOFTMAX,
+}
+MSE, BCE, CROSS_ENTROPY = range(3)
+LOSS_CODES = {"mse": MSE, "bce": BCE, "cross_entropy": CROSS_ENTROPY}
+SGD, MOMENTUM, ADAM = range(3)
+#: how accuracy is counted: not at all, threshold 0.5 on one output, arg-max over the outputs, or as
+#: ``MSE.correct`` decides from the targets (0/1 in one column: threshold; one-hot rows: arg-max; else none)
+ACC_NONE, ACC_BINARY, ACC_ARGMAX, ACC_MSE = range(4)
+
+# meta (int64) layout: fixed header, then sizes[L + 1], activation codes[L], parameter offsets[L]
+M_LAYERS, M_LOSS, M_OPT, M_BATCH, M_ACC, M_VAL_ACC, M_HAS_VAL, M_FIRST, M_ADAM_T, M_DONE, M_FAILED = range(11)
+M_HEADER = 11
+# hyper (float64) layout: fixed header, then one activation parameter (alpha) per layer
+H_LR, H_MOMENTUM, H_BETA1, H_BETA2, H_EPS, H_L1, H_L2 = range(7)
+H_HEADER = 7
+# res (float64) layout
+R_LOSS, R_ACC, R_VAL_LOSS, R_VAL_ACC = range(4)
+#: rows per block when evaluating a whole data set (keeps the buffers in L1/L2 cache)
+EVAL_ROWS = 256
+
+_jit = nb.njit(cache=True, error_model="numpy", nogil=True)
+_inline = nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+
+
+@intrinsic
+def _int_bits_as_float(typingctx, bits):
+    """The float64 whose bit pattern is the int64 ``bits`` (an LLVM bitcast, free and vectorisable)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+# exp(x) = 2^k · exp(r) with k = round(x / ln2) and |r| <= ln2 / 2 (Cody-Waite: ln2 = C1 + C2, C1 exact
+# in few bits); exp(r) by its Taylor polynomial of degree 13 (error below 1e-17), Horner's rule. No
+# division, so the loop vectorises to multiply-adds.
+_LOG2E = 1.4426950408889634
+_C1 = 6.93145751953125e-1
+_C2 = 1.42860682030941723212e-6
+_E = tuple(1.0 / math.factorial(i) for i in range(14))
+_EXP_MAX = 709.782712893384  # above: inf
+_EXP_MIN = -745.1332191019412  # below: 0
+
+
+@_inline
+def _exp(x):
+    """``exp(x)`` within 1-2 ulp of NumPy's, without branches (LLVM vectorises loops that call it).
+
+    ``2^k`` is applied as ``2^(k − k//2) · 2^(k//2)`` so that results in the subnormal range round once,
+    as they should; inf, −inf and NaN map as NumPy's ``exp`` maps them.
+    """
+    xc = x
+    if xc < -746.0:
+        xc = -746.0
+    if xc > 710.0:
+        xc = 710.0
+    if x != x:
+        xc = 0.0
+    k = np.floor(xc * _LOG2E + 0.5)
+    r = xc - k * _C1
+    r = r - k * _C2
+    e = _E[13]
+    e = e * r + _E[12]
+    e = e * r + _E[11]
+    e = e * r + _E[10]
+    e = e * r + _E[9]
+    e = e * r + _E[8]
+    e = e * r + _E[7]
+    e = e * r + _E[6]
+    e = e * r + _E[5]
+    e = e * r + _E[4]
+    e = e * r + _E[3]
+    e = e * r + _E[2]
+    e = e * r + _E[1]
+    e = e * r + _E[0]
+    ki = np.int64(k)
+    k1 = ki >> 1
+    v = e * _int_bits_as_float((k1 + 1023) << 52)
+    v = v * _int_bits_as_float((ki - k1 + 1023) << 52)
+    if x > _EXP_MAX:
+        v = math.inf
+    if x < _EXP_MIN:
+        v = 0.0
+    if x != x:
+        v = x
+    return v
+
+
+@_inline
+def _sigmoid(z):
+    """``1 / (1 + e^−z)``, as ``activations._sigmoid``."""
+    return 1.0 / (_exp(-z) + 1.0)
+
+
+@_jit
+def _activate(code, alpha, z, a, units, rows):
+    """``a = f(z)`` over a unit-major block (``z[j * rows + s]``: unit ``j``, sample ``s``), as
+    ``Activation.forward``."""
+    n = units * rows
+    if code == LINEAR:
+        for i in range(n):
+            a[i] = z[i]
+    elif code == SIGMOID:
+        for i in range(n):
+            a[i] = _sigmoid(z[i])
+    elif code == TANH:
+        # 1 − 2 / (1 + e^{2z}), as activations._tanh (within 1e-16 of np.tanh)
+        for i in range(n):
+            a[i] = -2.0 / (_exp(z[i] * 2.0) + 1.0) + 1.0
+    elif code == RELU:
+        for i in range(n):
+            zi = z[i]
+            a[i] = zi if (zi > 0.0 or zi != zi) else 0.0  # np.maximum(z, 0): NaN stays NaN
+    elif code == LEAKY_RELU:
+        for i in range(n):
+            zi = z[i]
+            a[i] = zi if zi > 0.0 else alpha * zi
+    elif code == ELU:
+        for i in range(n):
+            zi = z[i]
+            m = zi if (zi < 0.0 or zi != zi) else 0.0  # np.minimum(z, 0)
+            e = alpha * math.expm1(m)
+            a[i] = zi if zi > 0.0 else e
+    elif code == SOFTPLUS:
+        for i in range(n):
+            zi = z[i]
+            mx = zi if (zi > 0.0 or zi != zi) else 0.0
+            a[i] = mx + math.log1p(_exp(-abs(zi)))
+    elif code == SWISH:
+        for i in range(n):
+            a[i] = z[i] * _sigmoid(z[i])
+    else:  # SOFTMAX over the units of each sample: e = exp(z − max); e /= Σ e
+        for s in range(rows):
+            mx = z[s]
+            for j in range(1, units):
+                v = z[j * rows + s]
+                if v > mx or v != v:
+                    mx = v
+                if mx != mx:
+                    break
+            for j in range(units):
+                a[j * rows + s] = _exp(z[j * rows + s] - mx)
+            t = 0.0
+            for j in range(units):
+                t += a[j * rows + s]
+            for j in range(units):
+                a[j * rows + s] = a[j * rows + s] / t
+
+
+@_jit
+def _backward_act(code, alpha, d, z, a, units, rows):
+    """``d ← ∂L/∂z`` from ``d = ∂L/∂a`` in place (unit-major blocks), as ``Activation.backward``."""
+    n = units * rows
+    if code == LINEAR:
+        return
+    elif code == SIGMOID:
+        for i in range(n):
+            d[i] = (1.0 - a[i]) * a[i] * d[i]
+    elif code == TANH:
+        for i in range(n):
+            d[i] = (1.0 - a[i] * a[i]) * d[i]
+    elif code == RELU:
+        for i in range(n):
+            d[i] = d[i] if z[i] > 0.0 else 0.0
+    elif code == LEAKY_RELU:
+        for i in range(n):
+            d[i] = d[i] if z[i] > 0.0 else alpha * d[i]
+    elif code == ELU:
+        for i in range(n):
+            d[i] = (1.0 if z[i] > 0.0 else a[i] + alpha) * d[i]
+    elif code == SOFTPLUS:  # f' = sigmoid(z), computed afresh as the NumPy path does
+        for i in range(n):
+            d[i] = _sigmoid(z[i]) * d[i]
+    elif code == SWISH:  # f' = a + s (1 − a), s = sigmoid(z)
+        for i in range(n):
+            sg = _sigmoid(z[i])
+            d[i] = (a[i] + sg * (1.0 - a[i])) * d[i]
+    else:  # SOFTMAX: a (d − Σ_j d_j a_j) per sample
+        for s in range(rows):
+            t = 0.0
+            for j in range(units):
+                t += d[j * rows + s] * a[j * rows + s]
+            for j in range(units):
+                d[j * rows + s] = a[j * rows + s] * (d[j * rows + s] - t)
+
+
+@_jit
+def _dense_forward(p, off, n_in, n_out, x, z, rows):
+    """``z = x W + b`` on unit-major blocks: ``z[j, s] = Σ_i W[i, j] x[i, s] + b[j]``, the sum in order
+    of ``i`` and the bias last. ``W`` (row-major, n_in × n_out) is at ``p[off:]``, ``b`` after it."""
+    boff = off + n_in * n_out
+    for j in range(n_out):
+        zo = j * rows
+        for s in range(rows):
+            z[zo + s] = 0.0
+        for i in range(n_in):
+            w = p[off + i * n_out + j]
+            xo = i * rows
+            for s in range(rows):
+                z[zo + s] += w * x[xo + s]
+        b = p[boff + j]
+        for s in range(rows):
+            z[zo + s] += b
+
+
+@nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"reassoc"})
+def _dense_grads(g, off, n_in, n_out, x, d, stride, rows):
+    """``∂L/∂W[i, j] = Σ_s x[i, s] d[j, s]`` and ``∂L/∂b[j] = Σ_s d[j, s]`` into ``g[off:]``, over the
+    first ``rows`` samples of unit-major blocks with ``stride`` samples per unit.
+
+    The sums over the batch may be reordered (vectorised), as BLAS reorders them on the NumPy path."""
+    boff = off + n_in * n_out
+    for i in range(n_in):
+        xo = i * stride
+        for j in range(n_out):
+            do = j * stride
+            acc = 0.0
+            for s in range(rows):
+                acc += x[xo + s] * d[do + s]
+            g[off + i * n_out + j] = acc
+    for j in range(n_out):
+        do = j * stride
+        acc = 0.0
+        for s in range(rows):
+            acc += d[do + s]
+        g[boff + j] = acc
+
+
+@_jit
+def _dense_dx(p, off, n_in, n_out, d, dx, rows):
+    """``∂L/∂x[i, s] = Σ_j W[i, j] d[j, s]`` (in order of ``j``) on unit-major blocks."""
+    for i in range(n_in):
+        xo = i * rows
+        for s in range(rows):
+            dx[xo + s] = 0.0
+        for j in range(n_out):
+            w = p[off + i * n_out + j]
+            do = j * rows
+            for s in range(rows):
+                dx[xo + s] += w * d[do + s]
+
+
+@_jit
+def _forward(p, meta, hyper, x, rows, zs, acts):
+    """Every layer's ``z`` and ``a`` (unit-major, ``rows`` samples) from the unit-major input ``x``;
+    layer ``l`` writes ``zs[l]`` and ``acts[l]``."""
+    L = meta[M_LAYERS]
+    for l in range(L):
+        n_in = meta[M_HEADER + l]
+        n_out = meta[M_HEADER + l + 1]
+        off = meta[M_HEADER + 2 * L + 1 + l]
+        if l == 0:
+            _dense_forward(p, off, n_in, n_out, x, zs[l], rows)
+        else:
+            _dense_forward(p, off, n_in, n_out, acts[l - 1], zs[l], rows)
+        _activate(meta[M_HEADER + L + 1 + l], hyper[H_HEADER + l], zs[l], acts[l], n_out, rows)
+
+
+@_jit
+def _gather(src, idx, start, rows, width, dst, stride):
+    """``dst[j, s] = src[idx[start + s], j]`` for ``s < rows``: rows of a row-major matrix into a
+    unit-major block of ``stride >= rows`` samples per unit, the padding samples set to 0."""
+    for s in range(rows):
+        o = idx[start + s] * width
+        for j in range(width):
+            dst[j * stride + s] = src[o + j]
+    for j in range(width):
+        for s in range(rows, stride):
+            dst[j * stride + s] = 0.0
+
+
+@_jit
+def _loss_sum(loss, z, a, t, k, rows):
+    """Σ over the ``rows`` samples of the per-sample loss (``mse``: Σ (a − t)², halved by the caller)."""
+    total = 0.0
+    if loss == MSE:
+        for s in range(rows):
+            for j in range(k):
+                dd = a[j * rows + s] - t[j * rows + s]
+                total += dd * dd
+    elif loss == BCE:
+        for s in range(rows):
+            zi = z[s]
+            mx = zi if (zi > 0.0 or zi != zi) else 0.0
+            total += mx - zi * t[s] + math.log1p(_exp(-abs(zi)))
+    else:
+        for s in range(rows):
+            m = z[s]
+            for j in range(1, k):
+                v = z[j * rows + s]
+                if v > m or v != v:
+                    m = v
+                if m != m:
+                    break
+            e = 0.0
+            zt = 0.0
+            for j in range(k):
+                e += _exp(z[j * rows + s] - m)
+                zt += z[j * rows + s] * t[j * rows + s]
+            total += (math.log(e) + m) - zt
+    return total
+
+
+@_jit
+def _count_correct(mode, a, t, k, rows):
+    """Samples predicted right: ``a > 0.5`` against ``t > 0.5`` (one output) or arg-max against arg-max."""
+    count = 0
+    if mode == ACC_BINARY:
+        for s in range(rows):
+            if (a[s] > 0.5) == (t[s] > 0.5):
+                count += 1
+    elif mode == ACC_ARGMAX:
+        for s in range(rows):
+            ia = 0
+            it = 0
+            for j in range(1, k):
+                aj = a[j * rows + s]
+                ai = a[ia * rows + s]
+                # np.argmax: the first maximum, and a NaN counts as the maximum
+                if aj > ai or (aj != aj and ai == ai):
+                    ia = j
+                if t[j * rows + s] > t[it * rows + s]:
+                    it = j
+            if ia == it:
+                count += 1
+    return count
+
+
+@_jit
+def _mse_accuracy_mode(T, k):
+    """``MSE.correct``'s rule: accuracy is defined for 0/1 targets in one column or one-hot rows."""
+    for v in T:
+        if v != 0.0 and v != 1.0:
+            return ACC_NONE
+    if k == 1:
+        return ACC_BINARY
+    for r in range(T.size // k):
+        t = 0.0
+        for j in range(k):
+            t += T[r * k + j]
+        if t != 1.0:
+            return ACC_NONE
+    return ACC_ARGMAX
+
+
+@_jit
+def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc):
+    """Data loss and accuracy over all of ``(X, T)`` (row-major, flattened), as
+    ``Network._evaluate``, into ``res[i_loss]``, ``res[i_acc]``."""
+    L = meta[M_LAYERS]
+    n0 = meta[M_HEADER]
+    k = meta[M_HEADER + L]
+    loss = meta[M_LOSS]
+    n = X.size // n0
+    if mode == ACC_MSE:
+        mode = _mse_accuracy_mode(T, k)
+    width = 1
+    for l in range(L + 1):
+        width = max(width, meta[M_HEADER + l])
+    zs = np.empty((L, EVAL_ROWS * width))
+    acts = np.empty((L, EVAL_ROWS * width))
+    xb = np.empty(EVAL_ROWS * n0)
+    tb = np.empty(EVAL_ROWS * k)
+    order = np.arange(n)
+    total = 0.0
+    correct = 0
+    for start in range(0, n, EVAL_ROWS):
+        rows = min(EVAL_ROWS, n - start)
+        _gather(X, order, start, rows, n0, xb, rows)
+        _gather(T, order, start, rows, k, tb, rows)
+        _forward(p, meta, hyper, xb, rows, zs, acts)
+        total += _loss_sum(loss, zs[L - 1], acts[L - 1], tb, k, rows)
+        correct += _count_correct(mode, acts[L - 1], tb, k, rows)
+    if loss == MSE:
+        res[i_loss] = 0.5 * total / n
+    else:
+        res[i_loss] = total / n
+    res[i_acc] = correct / n if mode != ACC_NONE else math.nan
+
+
+@_jit
+def _update(p, g, wmask, meta, hyper, st1, st2):
+    """Regularise, step the optimiser, and return ``p · p`` (inf or NaN once a parameter is not finite)."""
+    n = p.size
+    l1 = hyper[H_L1]
+    l2 = hyper[H_L2]
+    if l2 != 0.0:
+        for i in range(n):
+            g[i] += (l2 * p[i]) * wmask[i]
+    if l1 != 0.0:
+        for i in range(n):
+            pi = p[i]
+            sign = 1.0 if pi > 0.0 else (-1.0 if pi < 0.0 else pi)  # np.sign: 0 → 0, NaN → NaN
+            g[i] += (l1 * sign) * wmask[i]
+    lr = hyper[H_LR]
+    opt = meta[M_OPT]
+    if opt == SGD:
+        for i in range(n):
+            p[i] -= g[i] * lr
+    elif opt == MOMENTUM:
+        mom = hyper[H_MOMENTUM]
+        if meta[M_FIRST]:  # torch: the first step's buffer is the gradient itself
+            for i in range(n):
+                st1[i] = g[i]
+            meta[M_FIRST] = 0
+        else:
+            for i in range(n):
+                st1[i] = st1[i] * mom + g[i]
+        for i in range(n):
+            p[i] -= st1[i] * lr
+    else:  # ADAM, as optimizers.Adam.update
+        b1 = hyper[H_BETA1]
+        b2 = hyper[H_BETA2]
+        eps = hyper[H_EPS]
+        meta[M_ADAM_T] += 1
+        t = float(meta[M_ADAM_T])
+        c2 = 1.0 / math.sqrt(1.0 - math.pow(b2, t))
+        c1 = lr / (1.0 - math.pow(b1, t))
+        one_b1 = 1.0 - b1
+        one_b2 = 1.0 - b2
+        for i in range(n):
+            gi = g[i]
+            m = st1[i] * b1 + one_b1 * gi
+            v = st2[i] * b2 + one_b2 * (gi * gi)
+            st1[i] = m
+            st2[i] = v
+            p[i] -= (m / (math.sqrt(v) * c2 + eps)) * c1
+    ss = 0.0
+    for i in range(n):
+        ss += p[i] * p[i]
+    return ss
+
+
+@_jit
+def _all_finite(p):
+    for v in p:
+        if not math.isfinite(v):
+            return False
+    return True
+
+
+@_jit
+def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
+    """One epoch of mini-batch training over ``perm``, then the end-of-epoch evaluation.
+
+    Parameters
+    ----------
+    p, g, wmask : ndarray of shape (n_params,)
+        The network's flat parameters and gradients (updated in place) and its weight mask.
+    X, T : ndarray of shape (n_samples * n_inputs,), (n_samples * n_outputs,)
+        Training inputs and target matrix, flattened row by row.
+    perm : int64 ndarray of shape (n_samples,)
+        The order of the samples in this epoch.
+    Xv, Tv : ndarray
+        Validation set, flattened (read when ``meta[M_HAS_VAL]``).
+    meta, hyper : ndarray
+        Architecture, loss, optimiser and settings (see the layout constants); ``meta[M_DONE]`` receives
+        the steps done, ``meta[M_FAILED]`` 1 if the last of them made a parameter non-finite (the
+        parameters are left as that step made them, for the network to say where and roll back).
+    st1, st2 : ndarray of shape (n_params,)
+        Optimiser state: the momentum buffer, or Adam's ``exp_avg`` and ``exp_avg_sq``.
+    res : ndarray of shape (4,)
+        Receives train loss, train accuracy, validation loss, validation accuracy (NaN: none).
+    """
+    L = meta[M_LAYERS]
+    batch = meta[M_BATCH]
+    loss = meta[M_LOSS]
+    n0 = meta[M_HEADER]
+    k = meta[M_HEADER + L]
+    n = perm.size
+    width = 1
+    for l in range(L + 1):
+        width = max(width, meta[M_HEADER + l])
+    # A batch of m samples is computed on mp = m rounded up to a multiple of 8, the padding samples
+    # zero: the loops then run whole vector iterations (short ones are scalar, twice as slow). Samples
+    # are independent in the forward pass and in ∂L/∂X, and the gradient sums skip the padding, so the
+    # padding changes no result.
+    bp = (batch + 7) // 8 * 8
+    xb = np.empty(bp * n0)
+    tb = np.empty(bp * k)
+    zs = np.empty((L, bp * width))
+    acts = np.empty((L, bp * width))
+    d = np.empty(bp * width)
+    dx = np.empty(bp * width)
+    meta[M_DONE] = 0
+    meta[M_FAILED] = 0
+    for start in range(0, n, batch):
+        m = min(batch, n - start)
+        mp = (m + 7) // 8 * 8
+        _gather(X, perm, start, m, n0, xb, mp)
+        _gather(T, perm, start, m, k, tb, mp)
+        _forward(p, meta, hyper, xb, mp, zs, acts)
+        # output gradient: (a − t) · (1/m), through the output activation for mse
+        out_a = acts[L - 1]
+        inv = 1.0 / m
+        for j in range(k):
+            for q in range(j * mp, j * mp + m):
+                d[q] = (out_a[q] - tb[q]) * inv
+            for q in range(j * mp + m, (j + 1) * mp):
+                d[q] = 0.0
+        if loss == MSE:
+            _backward_act(meta[M_HEADER + 2 * L], hyper[H_HEADER + L - 1], d, zs[L - 1], out_a, k, mp)
+        for l in range(L - 1, -1, -1):
+            n_in = meta[M_HEADER + l]
+            n_out = meta[M_HEADER + l + 1]
+            off = meta[M_HEADER + 2 * L + 1 + l]
+            if l == 0:
+                _dense_grads(g, off, n_in, n_out, xb, d, mp, m)
+                break
+            _dense_grads(g, off, n_in, n_out, acts[l - 1], d, mp, m)
+            _dense_dx(p, off, n_in, n_out, d, dx, mp)
+            _backward_act(meta[M_HEADER + L + l], hyper[H_HEADER + l - 1], dx, zs[l - 1], acts[l - 1], n_in, mp)
+            d, dx = dx, d
+        ss = _update(p, g, wmask, meta, hyper, st1, st2)
+        meta[M_DONE] += 1
+        # as Network._update: p·p is finite when every parameter is (unless some |w| > ~1e154: look closer)
+        if not math.isfinite(ss) and not _all_finite(p):
+            meta[M_FAILED] = 1
+            return
+    _evaluate(p, meta, hyper, X, T, meta[M_ACC], res, R_LOSS, R_ACC)
+    if meta[M_HAS_VAL]:
+        _evaluate(p, meta, hyper, Xv, Tv, meta[M_VAL_ACC], res, R_VAL_LOSS, R_VAL_ACC)
+
+
+@_jit
+def forward_output(p, meta, hyper, X, out):
+    """The network's output for every row of ``X`` (row-major, flattened) into ``out`` (row-major,
+    flattened, n_samples × n_outputs), computed in float64 as :func:`_evaluate`'s forward pass."""
+    L = meta[M_LAYERS]
+    n0 = meta[M_HEADER]
+    k = meta[M_HEADER + L]
+    n = X.size // n0
+    width = 1
+    for l in range(L + 1):
+        width = max(width, meta[M_HEADER + l])
+    zs = np.empty((L, EVAL_ROWS * width))
+    acts = np.empty((L, EVAL_ROWS * width))
+    xb = np.empty(EVAL_ROWS * n0)
+    order = np.arange(n)
+    for start in range(0, n, EVAL_ROWS):
+        rows = min(EVAL_ROWS, n - start)
+        _gather(X, order, start, rows, n0, xb, rows)
+        _forward(p, meta, hyper, xb, rows, zs, acts)
+        a = acts[L - 1]
+        for s in range(rows):
+            for j in range(k):
+                out[(start + s) * k + j] = a[j * rows + s]
+
+
+KERNELS = (train_epoch, forward_output)
+
+
+def warm_up() -> bool:
+    """Compile (or load from numba's disk cache) :func:`train_epoch` by running it once on a tiny
+    network, then stop numba from compiling again (a call with other argument types raises TypeError
+    instead of compiling in the caller's thread). Returns whether the code came from the cache."""
+    sizes, codes, offs = [2, 3, 2], [TANH, SOFTMAX], [0, 9]
+    meta = np.array([2, CROSS_ENTROPY, ADAM, 2, ACC_ARGMAX, ACC_ARGMAX, 1, 0, 0, 0, 0] + sizes + codes + offs,
+                    dtype=np.int64)
+    p = np.linspace(-0.5, 0.5, 17)
+    X = np.array([0.1, 0.2, -0.3, 0.4, 0.5, -0.6])
+    T = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0])
+    hyper = np.array([0.01, 0.0, 0.9, 0.999, 1e-8, 0.0, 0.0, 0.0, 0.0])
+    res = np.zeros(4)
+    train_epoch(p, np.zeros(17), np.ones(17), X, T, np.arange(3, dtype=np.int64), X, T, meta, hyper,
+                np.zeros(17), np.zeros(17), res)
+    forward_output(p, meta, hyper, X, np.zeros(6))
+    hits = 0
+    for kernel in KERNELS:
+        hits += sum(kernel.stats.cache_hits.values())
+        kernel.disable_compile()
+    return hits > 0
