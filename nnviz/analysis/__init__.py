@@ -28,6 +28,7 @@ from .colors import (
 from .graph import Edge, edge_arrays, edge_curves, edge_list, edge_style, graph_layout
 from .grid import Grid, decision_grid, feature_grids, input_matrix, make_grid, neuron_grids
 from .metrics import accuracy, confusion_matrix, gradient_norms
+from .stability import STABILITY_MESSAGES, loss_stability
 
 __all__ = [
     "CLASS_COLORS",
@@ -35,6 +36,7 @@ __all__ = [
     "Grid",
     "HEATMAP_ALPHA",
     "PLAYGROUND_COLORS",
+    "STABILITY_MESSAGES",
     "accuracy",
     "class_rgba",
     "confusion_matrix",
@@ -51,6 +53,7 @@ __all__ = [
     "hex_to_rgb",
     "input_matrix",
     "layer_rgba",
+    "loss_stability",
     "make_grid",
     "neuron_grids",
     "output_rgba",
