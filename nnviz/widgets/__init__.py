@@ -17,6 +17,7 @@ from .learning_rate import LearningRateControl
 from .loss_chart import LossChart
 from .network_graph import NetworkGraph
 from .playground import Playground
+from .session import SessionGroup, TrainingSession
 from .status import StatusArea
 from .training_controls import TrainingControls
 
@@ -29,6 +30,8 @@ __all__ = [
     "LossChart",
     "NetworkGraph",
     "Playground",
+    "SessionGroup",
     "StatusArea",
     "TrainingControls",
+    "TrainingSession",
 ]

@@ -38,6 +38,8 @@ MAX_EPOCHS_PER_FRAME = 50
 OPTIMIZER_KINDS = ("sgd", "momentum", "adam")
 REGULARIZATION_KINDS = ("none", "l1", "l2")
 SPEED_CHOICES = ("auto", 1, 2, 5, 10, 25)
+#: Epochs the loss must misbehave before the instability warning shows (see nnviz.analysis.loss_stability).
+STABILITY_WINDOW = 5
 #: The values of :attr:`TrainingSession.status`.
 STATUSES = ("paused", "playing", "diverged", "closed")
 
@@ -538,8 +540,10 @@ class TrainingSession(HasTraits):
         self._set("status", "diverged")
 
     def _check_stability(self) -> None:
-        losses = [v for v in self.network.history["loss"] if v is not None and math.isfinite(v)]
-        verdict = loss_stability(losses) if losses else "stable"
+        # the rule reads the first loss and the last few: pass only those (a frame stays O(1) in epochs)
+        history = self.network.history["loss"]
+        losses = [v for v in history[:1] + history[1:][-(STABILITY_WINDOW + 1):] if v is not None and math.isfinite(v)]
+        verdict = loss_stability(losses, window=STABILITY_WINDOW) if losses else "stable"
         self._set("warning", STABILITY_MESSAGES[verdict])
 
     # ================================================================== play / pause / step / reset
