@@ -44,8 +44,7 @@ def graph_layout(sizes, width: float = 1.0, height: float = 1.0) -> list[np.ndar
     Parameters
     ----------
     sizes : sequence of int
-        Units per level, e.g. ``network.sizes`` (``[2, 4, 2, 1]``); with input features other than
-        x1, x2 use ``[len(features)] + network.sizes[1:]``.
+        Units per level, e.g. ``network.units_per_level()`` (``[2, 4, 2, 1]``).
     width, height : float, default 1
         Size of the box; the lower-left corner is (0, 0).
 
@@ -84,7 +83,7 @@ def edge_arrays(network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     """
     network = check_network(network)
     levels, src, dst, weights = [], [], [], []
-    for level, layer in enumerate(network.dense_layers):
+    for level, layer in enumerate(network.mlp_levels()):
         n_in, n_out = layer.W.shape
         levels.append(np.full(n_in * n_out, level, dtype=np.int64))
         src.append(np.repeat(np.arange(n_in, dtype=np.int64), n_out))

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnviz.core import Dense
 from nnviz.data import DEFAULT_FEATURES, make_features
 
 from ._validation import check_dtype, check_features, check_int, check_network, describe
@@ -246,9 +245,11 @@ def neuron_grids(network, grid: Grid, features=DEFAULT_FEATURES, dtype=np.float3
 
 
 def _dense_outputs(network, grid, features, dtype) -> list[np.ndarray]:
-    """Each Dense layer's activations over the grid, of shape (n_points, n_units), in ``dtype``."""
+    """Each level's activations over the grid (see ``Network.mlp_levels``), of shape
+    (n_points, n_units), in ``dtype``."""
+    levels = {id(l) for l in network.mlp_levels()}
     traces = network.trace(_grid_inputs(grid, features, dtype), dtype=dtype)
-    return [t.a for layer, t in zip(network.layers, traces) if isinstance(layer, Dense)]
+    return [t.a for layer, t in zip(network.layers, traces) if id(layer) in levels]
 
 
 def feature_grids(grid: Grid, features=DEFAULT_FEATURES) -> np.ndarray:

@@ -71,13 +71,18 @@ def accuracy(y_true, y_pred) -> float:
 
 
 def gradient_norms(network) -> list[float]:
-    """Frobenius norm ``‖∂L/∂W‖`` of each Dense layer's weight gradient from the last training step.
+    """Frobenius norm ``‖∂L/∂W‖`` of each layer's weight gradient from the last training step
+    (over the layer's penalised parameters: ``W`` for Dense, the kernels of a convolution, ...).
 
     Returns
     -------
     list of float
-        One per Dense layer, input side first. All zero before the first step. Vanishing gradients
+        One per layer with parameters, input side first. All zero before the first step. Vanishing gradients
         show up as norms shrinking towards the input layers.
     """
     network = check_network(network)
-    return [float(np.linalg.norm(layer.grads["W"])) for layer in network.dense_layers]
+    return [
+        float(np.sqrt(sum(float(np.vdot(layer.grads[k], layer.grads[k])) for k in layer.penalised)))
+        for layer in network.layers
+        if layer.param_shapes()
+    ]

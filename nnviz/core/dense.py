@@ -27,6 +27,18 @@ def _dot_rows(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     return Z
 
 
+def _block(W: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """The (n_in + 1, n_out) array whose rows are ``W`` then ``b``, when ``b`` follows ``W`` in one
+    C-contiguous buffer (else None)."""
+    base = W.base
+    if base is None or b.base is not base or not (W.flags.c_contiguous and base.flags.c_contiguous):
+        return None
+    start = W.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    if b.__array_interface__["data"][0] != W.__array_interface__["data"][0] + W.nbytes or start < 0:
+        return None
+    return np.ndarray((W.shape[0] + 1, W.shape[1]), dtype=W.dtype, buffer=base, offset=start)
+
+
 class Dense(Layer):
     """Fully connected layer with an activation.
 
@@ -58,55 +70,62 @@ class Dense(Layer):
     ``∂L/∂X = dZ Wᵀ``.
     """
 
+    penalised = ("W",)
+
     def __init__(self, n_in: int, n_out: int, activation: str = "tanh", init: str | None = None, seed=None):
+        super().__init__()
         self.n_in = check_int("n_in", n_in, low=1)
         self.n_out = check_int("n_out", n_out, low=1)
         self.activation = get_activation(activation)
         self.init = default_init(self.activation.name) if init is None else check_choice("init", init, INITIALIZERS)
-        self._X = self._Z = self._A = None
+        self._X = self._Z = self._A = self._dZ = None
         self._augmented = False
+        # W and b in one block of shape (n_in + 1, n_out): rows 0..n_in-1 are W, the last row is b
+        Wa, gWa = np.zeros((self.n_in + 1, self.n_out)), np.zeros((self.n_in + 1, self.n_out))
+        self._params, self._grads = {"W": Wa[:-1], "b": Wa[-1]}, {"W": gWa[:-1], "b": gWa[-1]}
+        self._on_bind()
         self.reset_parameters(check_rng("seed", seed))
 
     # -- parameters -----------------------------------------------------------------------------
-    # The weights and the bias live in one array ``Wa`` of shape (n_in + 1, n_out): rows 0..n_in-1 are
-    # ``W`` and the last row is ``b``. With a column of ones appended to the input, one matrix product
-    # gives ``X W + b`` and one gives both gradients, which halves the NumPy calls of a training step.
+    # The weights and the bias live in one block ``Wa`` of shape (n_in + 1, n_out) whenever ``b``
+    # follows ``W`` in memory (always, once the layer is in a Network: W before b, C order). With a
+    # column of ones appended to the input, one matrix product gives ``X W + b`` and one gives both
+    # gradients, which halves the NumPy calls of a training step.
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"W": (self.n_in, self.n_out), "b": (self.n_out,)}
+
     def reset_parameters(self, rng: np.random.Generator) -> None:
         """Draw new initial weights from ``rng`` (in place, so a network's views stay valid)."""
         W, b = get_initializer(self.init)(self.n_in, self.n_out, rng)
-        if getattr(self, "_Wa", None) is None:
-            self._attach(np.empty((self.n_in + 1, self.n_out)), np.zeros((self.n_in + 1, self.n_out)))
         self._W[...] = W
         self._b[...] = b
 
-    def bind(self, Wa: np.ndarray, gWa: np.ndarray) -> None:
-        """Move parameters and gradients into network-owned arrays of shape (n_in + 1, n_out),
-        keeping the values (converted to the arrays' dtype)."""
-        Wa[...] = self._Wa
-        gWa[...] = 0.0
-        self._attach(Wa, gWa)
-
-    def _attach(self, Wa, gWa) -> None:
-        self._Wa, self._gWa = Wa, gWa
-        self._W, self._b = Wa[:-1], Wa[-1]
-        self._gW, self._gb = gWa[:-1], gWa[-1]
-        self._WT, self._WaT = self._W.T, Wa.T
+    def _on_bind(self) -> None:
+        self._W, self._b = self._params["W"], self._params["b"]
+        self._gW, self._gb = self._grads["W"], self._grads["b"]
+        self._Wa, self._gWa = _block(self._W, self._b), _block(self._gW, self._gb)
+        self._WT = self._W.T
+        self._WaT = None if self._Wa is None else self._Wa.T
 
     @property
     def W(self) -> np.ndarray:
+        """Weights of shape (n_in, n_out); ``W[i, j]`` connects input ``i`` to unit ``j``."""
         return self._W
 
     @W.setter
     def W(self, value) -> None:
         self._W[...] = self._checked("W", value, (self.n_in, self.n_out))
+        self._assigned()
 
     @property
     def b(self) -> np.ndarray:
+        """Biases of shape (n_out,)."""
         return self._b
 
     @b.setter
     def b(self, value) -> None:
         self._b[...] = self._checked("b", value, (self.n_out,))
+        self._assigned()
 
     @staticmethod
     def _checked(name, value, shape):
@@ -120,12 +139,23 @@ class Dense(Layer):
         return arr
 
     @property
-    def params(self) -> dict[str, np.ndarray]:
-        return {"W": self._W, "b": self._b}
+    def augmented(self) -> bool:  # the fast path needs W and b in one block
+        return self._Wa is not None and self._gWa is not None
 
     @property
-    def grads(self) -> dict[str, np.ndarray]:
-        return {"W": self._gW, "b": self._gb}
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.n_in,)
+
+    def output_shape(self, input_shape) -> tuple[int, ...]:
+        shape = tuple(input_shape)
+        if shape != (self.n_in,):
+            hint = ""
+            if len(shape) == 2:
+                hint = " (a sequence of shape (T, F) needs a recurrent layer, or Flatten(), before Dense)"
+            elif len(shape) > 2:
+                hint = " (put Flatten() before Dense)"
+            raise ValueError(f"expects {self.n_in} inputs per sample, shape ({self.n_in},), got shape {shape}{hint}")
+        return (self.n_out,)
 
     # -- computation ----------------------------------------------------------------------------
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
@@ -159,6 +189,7 @@ class Dense(Layer):
 
     def backward_z(self, dZ: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """Gradients from ``dZ = ∂L/∂Z`` (the pre-activation), as used by a fused output loss."""
+        self._dZ = dZ
         if self._augmented:
             np.dot(self._X.T, dZ, out=self._gWa)  # [Xᵀ dZ ; 1ᵀ dZ] = [∂L/∂W ; ∂L/∂b]
         else:
@@ -170,10 +201,20 @@ class Dense(Layer):
             return np.dot(self._W, dZ.T).T  # (W dZᵀ)ᵀ: column-major like the forward buffers
         return np.dot(dZ, self._WT)
 
-    # -- description ----------------------------------------------------------------------------
-    def output_size(self, n_in: int) -> int:
-        return self.n_out
+    @property
+    def z(self) -> np.ndarray | None:
+        """Pre-activation ``Z`` of shape (n_samples, n_out) of the last forward pass."""
+        return self._Z
 
+    @property
+    def delta(self) -> np.ndarray | None:
+        """``∂L/∂Z`` of shape (n_samples, n_out) of the last backward pass."""
+        return self._dZ
+
+    def trace_arrays(self) -> dict[str, np.ndarray]:
+        return {} if self._Z is None else {"z": self._Z}
+
+    # -- description ----------------------------------------------------------------------------
     def get_config(self) -> dict:
         return {
             "type": "Dense",

@@ -26,7 +26,10 @@ class Dropout(Layer):
     ``1 / (1 − p)``, so the expected output equals the input; at inference the layer is the identity.
     """
 
+    augmented = True  # the MLP fast path: forward_augmented on column-major buffers
+
     def __init__(self, p: float = 0.5, seed=None):
+        super().__init__()
         self.p = check_float("p", p, low=0.0, high=1.0, high_open=True)
         self.rng = check_rng("seed", seed)
         self._mask = None
@@ -55,8 +58,12 @@ class Dropout(Layer):
             return None
         return dY if self._mask is None else dY * self._mask
 
-    def output_size(self, n_in: int) -> int:
-        return n_in
+    def output_shape(self, input_shape) -> tuple[int, ...]:
+        return tuple(input_shape)
+
+    def use_rng(self, rng: np.random.Generator) -> None:
+        """Draw the masks from the network's generator."""
+        self.rng = rng
 
     def get_config(self) -> dict:
         return {"type": "Dropout", "p": self.p}

@@ -34,14 +34,13 @@ def network_gradients(net, X, y, eps: float = 1e-6) -> tuple[np.ndarray, np.ndar
         In the network's flat parameter order.
     """
     X, T = net._prepare(X, y)
-    Xa = net._augment(X)
+    Xt = net._train_inputs(X)
 
     def objective():
-        A = net._forward_train(Xa)
-        return net.loss.value(net._out._Z, A, T) + net.penalty()
+        return net._loss_value(net._forward_training(Xt), T) + net.penalty()
 
     with np.errstate(all="ignore"):
-        net._forward_train(Xa)
+        net._forward_training(Xt)
         net._backward(T)
         net._regularise()
         analytic = net._grads.astype(np.float64)

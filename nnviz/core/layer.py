@@ -41,8 +41,24 @@ A minimal layer with a parameter::
 
         def get_config(self):
             return {"type": "Scale", "n": self.n}
+
+Optional parts of the protocol, each used by :class:`Network` when a layer declares it:
+
+* ``activation`` (an :class:`~nnviz.core.Activation`) with the last pre-activation as :attr:`Layer.z`
+  and ``backward_z(dZ, need_dx)``: the output layer of a ``bce`` / ``cross_entropy`` network needs
+  these (the loss works on the logits); a last layer without them is taken as a linear output;
+* :attr:`Layer.augmented` = True with ``forward_augmented(Xa, ZT, out)``: the MLP fast path (inputs
+  with a column of ones appended, column-major buffers), used when every layer declares it;
+* :meth:`Layer.use_rng`: a layer that draws random numbers (dropout) is handed the network's generator.
+
+Values assigned from outside (a ``W`` setter, ``set_weights``) must go through :meth:`Layer._assigned`,
+so that a network re-initialises the layer never again and moves its roll-back checkpoint to the new
+values. A layer bound into one network and passed to another is copied (see :class:`Network`).
 """
 from __future__ import annotations
+
+import copy
+import weakref
 
 import numpy as np
 
@@ -69,11 +85,17 @@ class Layer:
     """
 
     penalised: tuple[str, ...] = ()
+    #: the layer's activation, for layers of the form ``f(Z)`` (``None``: no activation of its own)
+    activation = None
+    #: capability: the layer implements the MLP fast path ``forward_augmented(Xa, ZT, out)``
+    augmented: bool = False
 
     def __init__(self) -> None:
         self._params: dict[str, np.ndarray] = {}
         self._grads: dict[str, np.ndarray] = {}
         self._trainable = True
+        self._network = None  # weak reference to the Network the layer is bound into
+        self._keep_weights = False  # True once bound into a network or assigned: never re-initialised
 
     # -- parameters -----------------------------------------------------------------------------
     def param_shapes(self) -> dict[str, tuple[int, ...]]:
@@ -118,6 +140,44 @@ class Layer:
         """Hook called after :meth:`bind`: refresh any cached views of :attr:`params`."""
 
     @property
+    def network(self):
+        """The :class:`Network` this layer is bound into (``None`` if none, or if it is gone)."""
+        ref = getattr(self, "_network", None)
+        return None if ref is None else ref()
+
+    def _attach_to(self, network) -> None:
+        """Called by :class:`Network` after :meth:`bind`: remember it (weakly); the weights now count
+        as initialised, so no later network re-initialises them."""
+        self._network = None if network is None else weakref.ref(network)
+        self._keep_weights = True
+
+    def _assigned(self) -> None:
+        """Record that parameter values were assigned from outside (a setter, ``set_weights``):
+        the layer is never re-initialised by a seed, and its network moves its roll-back checkpoint
+        to the new values."""
+        self._keep_weights = True
+        net = self.network
+        if net is not None:
+            net._weights_assigned()
+
+    def copy(self) -> "Layer":
+        """An independent copy with the same configuration, parameter values and ``trainable`` flag,
+        bound to no network."""
+        ref = getattr(self, "_network", None)
+        self._network = None
+        try:
+            clone = copy.deepcopy(self)
+        finally:
+            self._network = ref
+        clone._params = {k: np.array(v, copy=True) for k, v in self.params.items()}
+        clone._grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        clone._on_bind()
+        return clone
+
+    def use_rng(self, rng: np.random.Generator) -> None:
+        """Take the network's generator for any random numbers the layer draws (nothing by default)."""
+
+    @property
     def trainable(self) -> bool:
         return getattr(self, "_trainable", True)
 
@@ -126,6 +186,9 @@ class Layer:
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"trainable must be True or False, got {type(value).__name__} {value!r}")
         self._trainable = bool(value)
+        net = self.network
+        if net is not None:
+            net._trainable_changed()
 
     # -- computation ----------------------------------------------------------------------------
     @property
@@ -150,6 +213,11 @@ class Layer:
         """Given ``dY = ∂L/∂Y`` for the output of the last :meth:`forward`, overwrite :attr:`grads`
         and return ``∂L/∂X`` (``None`` when ``need_dx`` is False)."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward(dY)")
+
+    @property
+    def z(self) -> np.ndarray | None:
+        """The pre-activation of the last :meth:`forward` for a layer with an ``activation`` (else None)."""
+        return None
 
     @property
     def delta(self) -> np.ndarray | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._validation import check_dtype, check_float, check_int, check_matrix, check_rng, describe
+from .activations import get_activation
 from .dense import Dense
 from .dropout import Dropout
 from .errors import DivergedError
@@ -21,40 +22,80 @@ __all__ = ["LayerTrace", "Network"]
 
 #: a training loss this many times above the lowest so far (and above this value) counts as diverged
 _EXPLOSION = 1e4
+_LINEAR = get_activation("linear")
 
 
 @dataclass(frozen=True)
 class LayerTrace:
-    """What one layer computed for a batch: pre-activation ``z`` (None for layers without one) and
-    output ``a``, each of shape (n_samples, n_units)."""
+    """What one layer computed for a batch.
+
+    Attributes
+    ----------
+    index : int
+        Position of the layer in ``network.layers``.
+    name : str
+        The layer's repr.
+    z : ndarray or None
+        Pre-activation, for layers with one (None otherwise), e.g. of shape (n_samples, n_units).
+    a : ndarray
+        The layer's output, of shape (n_samples, *output_shape): (n_samples, n_units) for Dense,
+        (n_samples, C, H, W) for a convolution, (n_samples, T, H) for a recurrent layer with sequences.
+    arrays : dict of str to ndarray
+        Everything the layer shows of its forward pass (:meth:`Layer.trace_arrays`: ``"z"``, hidden
+        states ``"h"``, ...).
+    grad_arrays : dict of str to ndarray
+        With ``y`` given to :meth:`Network.trace`: :meth:`Layer.trace_grad_arrays` of the backward pass
+        (e.g. ``"dh"`` = ∂L/∂h_t of a recurrent layer); else empty.
+    delta : ndarray or None
+        With ``y``: ``∂L/∂Z`` of the layer (a copy), for layers with a pre-activation.
+    grads : dict of str to ndarray
+        With ``y``: copies of the gradients of the data loss with respect to the layer's parameters.
+    """
 
     index: int
     name: str
     z: np.ndarray | None
     a: np.ndarray
+    arrays: dict = field(default_factory=dict)
+    grad_arrays: dict = field(default_factory=dict)
+    delta: np.ndarray | None = None
+    grads: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"LayerTrace({self.index}: {self.name}, a of shape {self.a.shape})"
 
 
+def _shape_text(shape) -> str:
+    return str(shape[0]) if len(shape) == 1 else "×".join(str(s) for s in shape)
+
+
 class Network:
-    """A feed-forward network trained by mini-batch gradient descent.
+    """A network of layers trained by mini-batch gradient descent.
 
     Parameters
     ----------
     layers : sequence of Layer
-        ``Dense`` and ``Dropout`` layers; consecutive sizes must match and the last layer is ``Dense``.
+        Any layers that follow the protocol of :class:`Layer` (``Dense``, ``Dropout``, convolutional
+        and recurrent layers, your own); each must take the output shape of the one before it. The
+        last layer gives one vector per sample, of shape (n_outputs,).
     loss : {"bce", "cross_entropy", "mse"}, default "bce"
         ``"bce"`` needs one sigmoid output, ``"cross_entropy"`` a softmax output with >= 2 units.
     optimizer : Optimizer, str, dict or None
         ``None`` gives a fresh ``SGD(0.03)`` (TensorFlow Playground's default). ``net.optimizer`` is the
         live object: set ``net.optimizer.lr`` between any two steps.
     l1, l2 : float, default 0
-        Regularisation rates; penalties ``l1 Σ|W|`` and ``½ l2 Σ W²`` over weights (not biases).
+        Regularisation rates; penalties ``l1 Σ|W|`` and ``½ l2 Σ W²`` over the penalised parameters
+        (weights, not biases) of the trainable layers.
     seed : int, numpy.random.Generator or None
         Seeds the initial weights, shuffling and dropout. The same seed gives the same run, bit for bit.
+        Only layers that were never in a network and never assigned are initialised from it: layers
+        taken from a trained or loaded network keep their weights.
     dtype : {numpy.float64, numpy.float32}
         Precision of parameters and computation.
+    input_shape : tuple of int or None
+        Shape of one sample, e.g. ``(2,)``, ``(1, 8, 8)`` (channels, height, width) or ``(T, F)`` (a
+        sequence). ``None`` takes it from the first layer when that layer fixes it (``Dense(2, 8)``:
+        ``(2,)``); otherwise it is required.
 
     Attributes
     ----------
@@ -64,6 +105,26 @@ class Network:
         Updates and epochs done so far.
     diverged_ : str or None
         Message of the last divergence, cleared by the next successful step.
+    input_shape, output_shape : tuple of int
+        Per-sample shapes of the input and the output.
+
+    Notes
+    -----
+    **Storage.** The network keeps every parameter in one flat vector (layer by layer, each layer's
+    parameters in declared order, C order, as :func:`parameters_to_vector`) and one gradient vector,
+    and gives each layer views into them (:meth:`Layer.bind`). The optimiser updates the vector in one
+    call; layers with ``trainable = False`` are left out of the update and of the penalty.
+
+    **Layers from another network are copied.** A layer that is already bound into another (live)
+    network is copied into this one: this network gets its own copy, with the same weights and
+    ``trainable`` flag, and ``net.layers`` holds the copy. The source network keeps its own layer and
+    trains on as before; training one never changes the other. A layer must not appear twice in one
+    network.
+
+    **Assigning weights** (``layer.W = ...``, :meth:`set_weights`, :func:`vector_to_parameters`,
+    :meth:`load_state_dict`, or writing into ``layer.params[...]`` / ``layer.W[i, j]`` between steps)
+    makes the new values the state a later divergence rolls back to, and the new yardstick for an
+    exploding loss.
 
     Examples
     --------
@@ -72,18 +133,29 @@ class Network:
     Network(2 → 8 tanh → 8 tanh → 1 sigmoid, loss='bce', 105 parameters)
     """
 
-    def __init__(self, layers, loss="bce", optimizer=None, l1=0.0, l2=0.0, seed=None, dtype=np.float64):
+    def __init__(self, layers, loss="bce", optimizer=None, l1=0.0, l2=0.0, seed=None, dtype=np.float64,
+                 input_shape=None):
         if isinstance(layers, Layer) or not hasattr(layers, "__iter__"):
             raise TypeError(f"layers must be a list of layers, got {describe(layers)}")
-        self.layers = list(layers)
-        for i, layer in enumerate(self.layers):
+        layers = list(layers)
+        if not layers:
+            raise ValueError("layers must contain at least one layer, got none")
+        for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
-                raise TypeError(f"layers[{i}] must be a Layer (Dense, Dropout), got {describe(layer)}")
+                raise TypeError(f"layers[{i}] must be a Layer (Dense, Dropout, ...), got {describe(layer)}")
+            for j in range(i):
+                if layers[j] is layer:
+                    raise ValueError(
+                        f"layers[{i}] is the same object as layers[{j}] ({layer!r}); a layer can appear "
+                        "only once in a network: create a new layer (or use layer.copy())"
+                    )
+        # a layer bound into another live network is copied: that network keeps its own
+        self.layers = [l.copy() if l.network is not None else l for l in layers]
         self.loss = get_loss(loss)
         self.dtype = check_dtype("dtype", dtype)
         self.seed = seed if seed is None or isinstance(seed, numbers.Integral) else None
         self.rng = check_rng("seed", seed)
-        self._check_architecture()
+        self._check_architecture(input_shape)
         self.optimizer = SGD(0.03) if optimizer is None else make_optimizer(optimizer)
         self.l1 = l1
         self.l2 = l2
@@ -162,65 +234,146 @@ class Network:
         layers.append(Dense(size, n_outputs, out_act, init=init))
         return cls(layers, loss=loss_obj.name, **kwargs)
 
-    def _check_architecture(self) -> None:
-        dense = [(i, l) for i, l in enumerate(self.layers) if isinstance(l, Dense)]
-        if not dense:
-            raise ValueError("layers must contain at least one Dense layer, got none")
-        if not isinstance(self.layers[-1], Dense):
-            raise ValueError(f"the last layer must be Dense (the output), got {self.layers[-1]!r}")
-        size = None
-        for i, layer in enumerate(self.layers):
-            if isinstance(layer, Dense):
-                if size is not None and layer.n_in != size:
-                    raise ValueError(
-                        f"layers[{i}] ({layer!r}) expects {layer.n_in} inputs, "
-                        f"but the layer before it gives {size}"
-                    )
-                size = layer.n_out
-        out = self.layers[-1]
-        need = self.loss.output_activation
-        if need is not None and out.activation.name != need:
+    def _check_architecture(self, input_shape) -> None:
+        """Infer/check the input shape, propagate shapes through the layers, check the output."""
+        layers = self.layers
+        if input_shape is None:
+            input_shape = self._infer_input_shape()
+        else:
+            if isinstance(input_shape, numbers.Integral):
+                input_shape = (input_shape,)
+            if not isinstance(input_shape, (tuple, list)) or not input_shape:
+                raise TypeError(f"input_shape must be a tuple of ints such as (2,) or (1, 8, 8), got {describe(input_shape)}")
+            input_shape = tuple(check_int(f"input_shape[{k}]", d, low=1) for k, d in enumerate(input_shape))
+        shapes = [input_shape]
+        for i, layer in enumerate(layers):
+            try:
+                shape = tuple(int(d) for d in layer.output_shape(shapes[-1]))
+            except ValueError as exc:
+                source = f"on the input of shape {shapes[0]}" if i == 0 else f"after layers[{i - 1}] ({layers[i - 1]!r})"
+                raise ValueError(f"layers[{i}] ({layer!r}), {source}: {exc}") from None
+            shapes.append(shape)
+        self._shapes = shapes
+        out = layers[-1]
+        if len(shapes[-1]) != 1:
             raise ValueError(
-                f"loss {self.loss.name!r} needs a {need!r} output layer, got {out.activation.name!r}; "
-                f"use activation={need!r} on the last layer or loss='mse'"
+                f"the last layer must give one vector per sample, shape (n_outputs,), but layers[{len(layers) - 1}] "
+                f"({out!r}) gives shape {shapes[-1]}; end the network with a Dense layer (the output)"
             )
-        if self.loss.name == "bce" and out.n_out != 1:
-            raise ValueError(f"loss 'bce' needs exactly 1 output unit, got {out.n_out}; use 'cross_entropy'")
-        if self.loss.name == "cross_entropy" and out.n_out < 2:
-            raise ValueError(f"loss 'cross_entropy' needs >= 2 output units (one per class), got {out.n_out}")
+        act = getattr(out, "activation", None)
+        self._fused_out = act is not None and hasattr(out, "backward_z")
+        need = self.loss.output_activation
+        n_out = shapes[-1][0]
+        if need is not None:
+            if act is None:
+                raise ValueError(
+                    f"loss {self.loss.name!r} needs a {need!r} output layer, got {out!r} without an activation; "
+                    f"end the network with Dense(..., activation={need!r}) or use loss='mse'"
+                )
+            if act.name != need or not self._fused_out:
+                raise ValueError(
+                    f"loss {self.loss.name!r} needs a {need!r} output layer, got {act.name!r}; "
+                    f"use activation={need!r} on the last layer or loss='mse'"
+                )
+        if self.loss.name == "bce" and n_out != 1:
+            raise ValueError(f"loss 'bce' needs exactly 1 output unit, got {n_out}; use 'cross_entropy'")
+        if self.loss.name == "cross_entropy" and n_out < 2:
+            raise ValueError(f"loss 'cross_entropy' needs >= 2 output units (one per class), got {n_out}")
+
+    def _infer_input_shape(self) -> tuple[int, ...]:
+        """The first layer's ``input_shape``, or that of the first layer that fixes one when every layer
+        before it keeps the shape (``Dropout``)."""
+        for k, layer in enumerate(self.layers):
+            shape = layer.input_shape
+            if shape is None:
+                continue
+            shape = tuple(shape)
+            try:
+                s = shape
+                for before in self.layers[:k]:
+                    s = tuple(before.output_shape(s))
+            except ValueError:
+                s = None
+            if s == shape:
+                return shape
+            break
+        raise ValueError(
+            f"the input shape cannot be inferred from layers[0] ({self.layers[0]!r}); pass input_shape=, "
+            "e.g. Network(layers, input_shape=(1, 8, 8)) for 8 × 8 images with one channel"
+        )
 
     def _bind_parameters(self, reinitialise: bool) -> None:
         """Put every parameter into one flat array and give each layer views into it.
 
-        Each Dense layer owns a block of shape (n_in + 1, n_out) (weights, then the bias row), so the
-        optimiser updates all parameters in one call; ``_weight_mask`` marks the weights (1) against
-        the biases (0) for L1/L2.
+        Layer by layer, each layer's parameters in :meth:`Layer.param_shapes` order, C order: a Dense
+        layer's ``W`` then ``b`` form one block of shape (n_in + 1, n_out), which its fast path uses.
+        ``_penalised`` marks the parameters L1/L2 act on (1) against the others (0).
         """
-        dense = self.dense_layers
         if reinitialise:
-            for layer in dense:
-                layer.reset_parameters(self.rng)
-        total = sum((l.n_in + 1) * l.n_out for l in dense)
+            for layer in self.layers:
+                if not layer._keep_weights:
+                    layer.reset_parameters(self.rng)
+        plan = []  # (layer, {name: (offset, shape)})
+        total = 0
+        for layer in self.layers:
+            slots = {}
+            for name, shape in layer.param_shapes().items():
+                shape = tuple(int(d) for d in shape)
+                slots[name] = (total, shape)
+                total += math.prod(shape)
+            plan.append((layer, slots))
         self._params = np.zeros(total, dtype=self.dtype)
         self._grads = np.zeros_like(self._params)
-        self._backup = np.zeros_like(self._params)
-        self._weight_mask = np.zeros_like(self._params)
-        offset = 0
-        for l in dense:
-            size = (l.n_in + 1) * l.n_out
-            shape = (l.n_in + 1, l.n_out)
-            l.bind(self._params[offset : offset + size].reshape(shape), self._grads[offset : offset + size].reshape(shape))
-            self._weight_mask[offset : offset + l.n_in * l.n_out] = 1.0
-            offset += size
-        for l in self.layers:
-            if isinstance(l, Dropout):
-                l.rng = self.rng
+        self._is_penalised = np.zeros(total, dtype=bool)
+        self._ranges = []  # (layer, start, stop)
+        for layer, slots in plan:
+            views, gviews = {}, {}
+            for name, (off, shape) in slots.items():
+                size = math.prod(shape)
+                views[name] = self._params[off : off + size].reshape(shape)
+                gviews[name] = self._grads[off : off + size].reshape(shape)
+                if name in layer.penalised:
+                    self._is_penalised[off : off + size] = True
+            if slots:
+                layer.bind(views, gviews)
+                start = min(off for off, _ in slots.values())
+                self._ranges.append((layer, start, start + sum(math.prod(s) for _, s in slots.values())))
+            layer._attach_to(self)
+            layer.use_rng(self.rng)
+        self._backup = self._params.copy()  # the state a divergence rolls back to
+        self._synced = self._params.copy()  # the parameters as training last left them
+        self._trainable_changed()
         # backward plan: which layers must pass a gradient on to their input
-        first_param = next(i for i, l in enumerate(self.layers) if l.params)
+        with_params = [i for i, l in enumerate(self.layers) if l.param_shapes()]
+        first_param = with_params[0] if with_params else len(self.layers)
         self._plan = [(l, i > first_param) for i, l in reversed(list(enumerate(self.layers[:-1])))]
         self._out = self.layers[-1]
         self._out_need_dx = len(self.layers) - 1 > first_param
+        self._fast = len(self.input_shape) == 1 and self._fused_out and all(l.augmented for l in self.layers)
         self._buffers: dict[int, list] = {}
+        self._last_out = None
+
+    def _trainable_changed(self) -> None:
+        """Recompute which parameters the optimiser moves and L1/L2 penalise (``layer.trainable``)."""
+        mask = np.zeros(self._params.size, dtype=bool)
+        for layer, start, stop in self._ranges:
+            if layer.trainable:
+                mask[start:stop] = True
+        self._train_index = None if mask.all() else np.flatnonzero(mask)
+        self._weight_mask = (self._is_penalised & mask).astype(self.dtype)
+
+    def _weights_assigned(self) -> None:
+        """Parameters were assigned from outside: they become the roll-back state and the new yardstick."""
+        np.copyto(self._backup, self._params)
+        np.copyto(self._synced, self._params)
+        self._backup_step = self.step_
+        self._best = None
+        self.diverged_ = None
+
+    def _sync(self) -> None:
+        """Notice parameters written in place (``layer.W[i, j] = ...``) since training last left them."""
+        if not (self._params == self._synced).all():
+            self._weights_assigned()
 
     def _buffers_for(self, n: int) -> list:
         """Preallocated buffers per layer for a batch of ``n`` samples: ``(layer, Zᵀ, out, view)``.
@@ -229,11 +382,11 @@ class Network:
         bias input); ``view`` is its first ``units`` columns, where the activation is written."""
         bufs = self._buffers.get(n)
         if bufs is None:
-            bufs, size = [], self.n_inputs
-            for l in self.layers:
-                size = l.output_size(size)
+            bufs = []
+            for l, shape in zip(self.layers, self._shapes[1:]):
+                size = shape[0]
                 out = np.ones((n, size + 1), dtype=self.dtype, order="F")
-                Z = np.empty((size, n), dtype=self.dtype) if isinstance(l, Dense) else None
+                Z = np.empty((size, n), dtype=self.dtype) if l.param_shapes() else None
                 bufs.append((l, Z, out, out[:, :-1]))
             if len(self._buffers) > 8:  # a few batch sizes are in use at a time; keep memory flat
                 self._buffers.clear()
@@ -270,25 +423,81 @@ class Network:
 
     # -- shapes ---------------------------------------------------------------------------------
     @property
-    def dense_layers(self) -> list[Dense]:
-        return [l for l in self.layers if isinstance(l, Dense)]
+    def input_shape(self) -> tuple[int, ...]:
+        """Shape of one input sample, e.g. ``(2,)`` or ``(1, 8, 8)``."""
+        return self._shapes[0]
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """Shape of one output sample, ``(n_outputs,)``."""
+        return self._shapes[-1]
+
+    @property
+    def layer_shapes(self) -> list[tuple[int, ...]]:
+        """Per-sample shapes: the input's, then each layer's output (one more entry than layers)."""
+        return list(self._shapes)
+
+    def _require_mlp(self, what: str) -> None:
+        bad = [s for s in self._shapes if len(s) != 1]
+        if bad:
+            raise ValueError(
+                f"{what} is defined for networks on vectors (an MLP), but this network's per-sample shapes "
+                f"are {self._shapes}; use layer_shapes or trace() for convolutional and recurrent networks"
+            )
+
+    def mlp_levels(self) -> list[Layer]:
+        """The layers with parameters, in order: the levels of weights an MLP drawing shows.
+
+        Each has ``W`` of shape (n_in, n_out) (``W[i, j]`` connects unit ``i`` of the level below to
+        unit ``j``) and ``b`` of shape (n_out,). Dropout and other layers without parameters are
+        skipped.
+
+        Raises
+        ------
+        ValueError
+            If a per-sample shape in the network is not 1-D (a convolutional or recurrent network), or a
+            layer with parameters has no 2-D ``W``.
+        """
+        self._require_mlp("mlp_levels()")
+        levels = [l for l in self.layers if l.param_shapes()]
+        for l in levels:
+            W = l.params.get("W")
+            if W is None or W.ndim != 2:
+                raise ValueError(f"mlp_levels() needs a weight matrix W of shape (n_in, n_out) in every layer "
+                                 f"with parameters, got {l!r}")
+        return levels
+
+    def units_per_level(self) -> list[int]:
+        """Units per level of an MLP: the inputs, then each level's units, e.g. ``[2, 8, 8, 1]``.
+
+        Raises ValueError as :meth:`mlp_levels`."""
+        return [self._shapes[0][0]] + [l.params["W"].shape[1] for l in self.mlp_levels()]
+
+    @property
+    def dense_layers(self) -> list[Layer]:
+        """Alias of :meth:`mlp_levels` (kept for existing callers; prefer ``mlp_levels()``)."""
+        return self.mlp_levels()
+
+    @property
+    def sizes(self) -> list[int]:
+        """Alias of :meth:`units_per_level` (kept for existing callers), e.g. ``[2, 8, 8, 1]``."""
+        return self.units_per_level()
 
     @property
     def n_inputs(self) -> int:
-        return self.dense_layers[0].n_in
+        """Input features of a network on vectors (``input_shape == (n_inputs,)``)."""
+        if len(self._shapes[0]) != 1:
+            raise ValueError(f"n_inputs is defined for networks on vectors; this one takes inputs of shape "
+                             f"{self._shapes[0]} (see input_shape)")
+        return self._shapes[0][0]
 
     @property
     def n_outputs(self) -> int:
-        return self._out.n_out
+        return self._shapes[-1][0]
 
     @property
     def n_params(self) -> int:
         return self._params.size
-
-    @property
-    def sizes(self) -> list[int]:
-        """Units per level: inputs, each Dense layer's units (e.g. ``[2, 8, 8, 1]``)."""
-        return [self.n_inputs] + [l.n_out for l in self.dense_layers]
 
     @property
     def task(self) -> str:
@@ -297,7 +506,34 @@ class Network:
 
     # -- validation of data ---------------------------------------------------------------------
     def _check_X(self, X, name="X", dtype=None) -> np.ndarray:
-        return check_matrix(name, X, n_columns=self.n_inputs, dtype=dtype or self.dtype)
+        shape = self._shapes[0]
+        dtype = dtype or self.dtype
+        if len(shape) == 1:
+            if getattr(X, "ndim", 2) > 2:
+                raise ValueError(
+                    f"{name} must have shape (n_samples, {shape[0]}), got {np.shape(X)}: this network takes one "
+                    f"vector of {shape[0]} features per sample"
+                    + (", not a sequence (use a recurrent layer for sequences)" if X.ndim == 3 else "")
+                )
+            return check_matrix(name, X, n_columns=shape[0], dtype=dtype)
+        expected = "(n_samples, " + ", ".join(str(d) for d in shape) + ")"
+        if isinstance(X, (str, bytes)) or X is None:
+            raise TypeError(f"{name} must be a numeric array of shape {expected}, got {describe(X)}")
+        try:
+            arr = np.asarray(X)
+        except Exception as exc:
+            raise TypeError(f"{name} must be a numeric array of shape {expected}, got {describe(X)}") from exc
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise TypeError(f"{name} must be a numeric array of shape {expected}, got dtype {arr.dtype}")
+        if arr.shape[1:] != shape or arr.ndim != len(shape) + 1:
+            raise ValueError(f"{name} must have shape {expected}, got {arr.shape}")
+        if arr.shape[0] == 0:
+            raise ValueError(f"{name} must have at least one sample, got shape {arr.shape}")
+        arr = np.ascontiguousarray(arr, dtype=dtype)
+        if not np.isfinite(arr).all():
+            bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+            raise ValueError(f"{name} must contain only finite values, got {bad} NaN/inf value(s)")
+        return arr
 
     def _prepare(self, X, y, names=("X", "y")):
         X = self._check_X(X, names[0])
@@ -312,16 +548,45 @@ class Network:
     def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
         for layer in self.layers:
             X = layer.forward(X, training)
+        self._last_out = X
         return X
 
+    def _forward_train(self, Xa: np.ndarray) -> np.ndarray:
+        """MLP fast path: training forward pass on ``Xa`` of shape (n_samples, n_inputs + 1), whose
+        last column is ones (see :meth:`_augment`)."""
+        for layer, Z, out, view in self._buffers_for(len(Xa)):
+            layer.forward_augmented(Xa, Z, view)
+            Xa = out
+        self._last_out = view
+        return view
+
+    def _train_inputs(self, X: np.ndarray) -> np.ndarray:
+        """What the training forward pass takes: ``X`` augmented for the fast path, else ``X``."""
+        return self._augment(X) if self._fast else X
+
+    def _forward_training(self, Xt: np.ndarray) -> np.ndarray:
+        """Training forward pass (dropout active) on :meth:`_train_inputs` output."""
+        return self._forward_train(Xt) if self._fast else self._forward(Xt, True)
+
+    def _z_out(self, A: np.ndarray) -> np.ndarray:
+        """The output layer's pre-activation (its output itself for a linear output)."""
+        return self._out.z if self._fused_out else A
+
+    def _loss_value(self, A: np.ndarray, T: np.ndarray) -> float:
+        return self.loss.value(self._z_out(A), A, T)
+
     def _backward(self, T: np.ndarray) -> None:
-        out = self._out
-        d = out.backward_z(self.loss.grad_z(out._Z, out._A, T, out.activation), self._out_need_dx)
+        """Backward pass of the data loss from targets ``T`` after a forward pass."""
+        out, A = self._out, self._last_out
+        if self._fused_out:
+            d = out.backward_z(self.loss.grad_z(out.z, A, T, out.activation), self._out_need_dx)
+        else:
+            d = out.backward(self.loss.grad_z(A, A, T, _LINEAR), self._out_need_dx)
         for layer, need_dx in self._plan:
             d = layer.backward(d, need_dx)
 
     def _regularise(self) -> None:
-        """Add the L1/L2 penalty gradients to the weight gradients (biases are not penalised)."""
+        """Add the L1/L2 penalty gradients to the penalised gradients of trainable layers."""
         p, g = self._params, self._grads
         if self._l2:
             g += (self._l2 * p) * self._weight_mask
@@ -333,11 +598,21 @@ class Network:
         if self._l1 or self._l2:
             self._regularise()
         p = self._params
-        self._optimizer.update(p, self._grads, "params")
+        if self._train_index is None:
+            self._optimizer.update(p, self._grads, "params")
+        elif self._train_index.size:
+            self._optimizer.update(p, self._grads, "params", where=self._train_index)
         self.step_ += 1
-        # one BLAS call: p·p is inf or NaN as soon as any parameter is (or exceeds ~1e154)
-        if not math.isfinite(np.dot(p, p)):
-            self._diverged("a parameter became NaN or infinite")
+        # one BLAS call: p·p is finite when every parameter is (unless some |w| > ~1e154: look closer)
+        if not math.isfinite(np.dot(p, p)) and not np.isfinite(p).all():
+            self._diverged(f"a parameter became NaN or infinite, first in {self._where_not_finite()}")
+
+    def _where_not_finite(self) -> str:
+        for layer, start, stop in self._ranges:
+            for name, arr in layer.params.items():
+                if not np.isfinite(arr).all():
+                    return f"layers[{self.layers.index(layer)}].{name}"
+        return "the parameters"
 
     def _checkpoint(self) -> None:
         """Remember the current (finite) parameters as the state to roll back to."""
@@ -357,23 +632,28 @@ class Network:
         Inside ``fit`` the parameters go back to the end of the epoch with the lowest training loss so
         far (the last state known to be sane: a run that blows up is usually huge but still finite for
         a while before it turns into inf/NaN); otherwise, or before any epoch ended, to the last
-        checkpoint (``train_step``: the state before this step).
+        checkpoint (``train_step``: the state before this step; after an assignment: the assigned
+        values).
         """
         step = self.step_
         if self._rollback_to_best and self._best is not None:
             best_loss, params, self.step_, self.epoch_, n_epochs = self._best
             np.copyto(self._params, params)
             self.history.truncate(n_epochs)
-            where = f"epoch {self.epoch_}, step {self.step_}, where the training loss was {best_loss:.4g}, its lowest"
+            where = f"rolled back to epoch {self.epoch_}, step {self.step_}, where the training loss was {best_loss:.4g}, its lowest"
+        elif np.array_equal(self._params, self._backup):
+            self.step_ = self._backup_step  # no update happened
+            where = "left as they were (there is nothing earlier to roll back to)"
         else:
             np.copyto(self._params, self._backup)
             self.step_ = self._backup_step
-            where = f"step {self.step_}"
+            where = f"rolled back to step {self.step_}"
+        np.copyto(self._synced, self._params)
         self._optimizer.reset()
         lr = self._optimizer.lr
         self.diverged_ = (
             f"diverged at step {step} ({what}): lower the learning rate (lr = {lr:g}). "
-            f"The parameters were rolled back to {where}."
+            f"The parameters were {where}."
         )
         raise DivergedError(self.diverged_, step=step, lr=lr)
 
@@ -383,19 +663,12 @@ class Network:
             return True
         return self._best is not None and loss > _EXPLOSION * max(self._best[0], 1.0)
 
-    def _forward_train(self, Xa: np.ndarray) -> np.ndarray:
-        """Training forward pass on ``Xa`` of shape (n_samples, n_inputs + 1) (last column ones)."""
-        for layer, Z, out, view in self._buffers_for(len(Xa)):
-            layer.forward_augmented(Xa, Z, view)
-            Xa = out
-        return view
-
     def train_step(self, X, y) -> float:
         """One gradient update on exactly the batch ``(X, y)``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_inputs)
+        X : array-like of shape (n_samples, *input_shape)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             0/1 labels (``bce``), class labels (``cross_entropy``) or targets (``mse``).
 
@@ -407,29 +680,34 @@ class Network:
         Raises
         ------
         DivergedError
-            If the loss or a parameter becomes non-finite; the parameters are rolled back first.
+            If the loss or a parameter becomes non-finite; the parameters are rolled back first (to the
+            state before the last successful step; a loss that is already non-finite at freshly
+            assigned parameters leaves them as they are).
         """
         X, T = self._prepare(X, y)
-        Xa = self._augment(X)
         with np.errstate(all="ignore"):
-            A = self._forward_train(Xa)
-            loss = self.loss.value(self._out._Z, A, T)
+            A = self._forward_training(self._train_inputs(X))
+            loss = self._loss_value(A, T)
             if not math.isfinite(loss):
-                # these parameters give a non-finite loss: go back to the last finite ones
+                # these parameters give a non-finite loss: go back to the last finite ones, unless they
+                # were assigned since the last step (then there is nothing earlier to go back to)
+                self._sync()
                 self.step_ += 1
                 self._diverged(f"loss = {loss}")
             self._checkpoint()
             self._backward(T)
             self._update()
+        np.copyto(self._synced, self._params)
         self.diverged_ = None
         return loss
 
-    def fit(self, X, y, epochs=1, batch_size=10, shuffle=True, validation_data=None, callbacks=()):
+    def fit(self, X, y, epochs=1, batch_size=10, shuffle=True, validation_data=None, callbacks=(),
+            batch_callbacks=()):
         """Train for ``epochs`` passes over ``(X, y)`` in mini-batches.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_inputs)
+        X : array-like of shape (n_samples, *input_shape)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         epochs : int, default 1
             Number of passes, >= 0.
@@ -442,6 +720,13 @@ class Network:
         callbacks : sequence of callables
             Each is called as ``callback(network, logs)`` after every epoch; setting
             ``network.stop_training = True`` ends training after that epoch.
+        batch_callbacks : sequence of callables
+            Each is called as ``callback(network, logs)`` after every update, with ``logs`` holding
+            ``"epoch"`` (the epoch under way, from 1), ``"step"`` (updates so far), ``"batch"`` (index of
+            the batch in the epoch), ``"loss"`` (the batch's data loss before the update) and
+            ``"batch_indices"`` (indices into ``X`` of the batch's samples). ``layer.delta`` and
+            ``network.gradients()`` then show that update's backward pass. Setting
+            ``network.stop_training = True`` ends training after that batch.
 
         Returns
         -------
@@ -458,17 +743,27 @@ class Network:
                     f"validation_data must be a pair (X_val, y_val), got {describe(validation_data)}"
                 )
             val = self._prepare(*validation_data, names=("X_val", "y_val"))
-        if callable(callbacks):
-            callbacks = [callbacks]
-        for i, cb in enumerate(callbacks):
-            if not callable(cb):
-                raise TypeError(f"callbacks[{i}] must be callable as cb(network, logs), got {describe(cb)}")
-        self._fit(X, T, epochs, batch_size, bool(shuffle), val, list(callbacks))
+        callbacks = self._check_callbacks("callbacks", callbacks)
+        batch_callbacks = self._check_callbacks("batch_callbacks", batch_callbacks)
+        self._fit(X, T, epochs, batch_size, bool(shuffle), val, callbacks, batch_callbacks)
         return self
 
-    def partial_fit(self, X, y, batch_size=10, shuffle=True, validation_data=None, callbacks=()):
+    @staticmethod
+    def _check_callbacks(name, callbacks) -> list:
+        if callable(callbacks):
+            callbacks = [callbacks]
+        if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+            raise TypeError(f"{name} must be a list of callables cb(network, logs), got {describe(callbacks)}")
+        callbacks = list(callbacks)
+        for i, cb in enumerate(callbacks):
+            if not callable(cb):
+                raise TypeError(f"{name}[{i}] must be callable as cb(network, logs), got {describe(cb)}")
+        return callbacks
+
+    def partial_fit(self, X, y, batch_size=10, shuffle=True, validation_data=None, callbacks=(),
+                    batch_callbacks=()):
         """One epoch over ``(X, y)``; the same as ``fit(..., epochs=1)``. Returns ``self``."""
-        return self.fit(X, y, 1, batch_size, shuffle, validation_data, callbacks)
+        return self.fit(X, y, 1, batch_size, shuffle, validation_data, callbacks, batch_callbacks)
 
     def _augment(self, X: np.ndarray) -> np.ndarray:
         """``X`` with a column of ones appended, column-major, shape (n_samples, n_inputs + 1)."""
@@ -476,8 +771,9 @@ class Network:
         Xa[:, :-1] = X
         return Xa
 
-    def _fit(self, X, T, epochs, batch_size, shuffle, val, callbacks) -> None:
+    def _fit(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=()) -> None:
         self.stop_training = False
+        self._sync()
         self._rollback_to_best = True  # a divergence inside fit goes back to the best epoch end
         try:
             with np.errstate(all="ignore"):
@@ -486,25 +782,55 @@ class Network:
                     loss = self._evaluate(X, T)[0]
                     if math.isfinite(loss):
                         self._remember_if_best(loss)
-                self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks)
+                self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks)
         finally:
             self._rollback_to_best = False
+            np.copyto(self._synced, self._params)
 
-    def _epochs(self, X, T, epochs, batch_size, shuffle, val, callbacks) -> None:
+    def _run_batches(self, Xs, Ts, batch_size) -> None:
+        """One epoch's updates on the (already shuffled) training inputs ``Xs`` and targets ``Ts``."""
+        forward = self._forward_train if self._fast else self._forward_general_train
+        backward, update = self._backward, self._update
+        for start in range(0, len(Xs), batch_size):
+            stop = start + batch_size
+            forward(Xs[start:stop])
+            backward(Ts[start:stop])
+            update()
+
+    def _forward_general_train(self, X):
+        return self._forward(X, True)
+
+    def _run_batches_with_callbacks(self, Xs, Ts, batch_size, order, batch_callbacks) -> None:
+        """:meth:`_run_batches`, computing each batch loss and calling ``batch_callbacks``."""
+        for b, start in enumerate(range(0, len(Xs), batch_size)):
+            stop = start + batch_size
+            A = self._forward_training(Xs[start:stop])
+            T = Ts[start:stop]
+            loss = self._loss_value(A, T)
+            self._backward(T)
+            self._update()
+            logs = {"epoch": self.epoch_ + 1, "step": self.step_, "batch": b, "loss": loss,
+                    "batch_indices": order[start:stop].copy()}
+            for cb in batch_callbacks:
+                cb(self, logs)
+            if self.stop_training:
+                return
+
+    def _epochs(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=()) -> None:
         n = len(X)
-        Xa = self._augment(X)
-        forward, backward, update = self._forward_train, self._backward, self._update
+        Xt = self._train_inputs(X)
         for _ in range(epochs):
             self._checkpoint()
-            Xs, Ts = Xa, T
+            Xs, Ts = Xt, T
+            order = None
             if shuffle:
-                perm = self.rng.permutation(n)
-                Xs, Ts = Xa[perm], T[perm]
-            for start in range(0, n, batch_size):
-                stop = start + batch_size
-                forward(Xs[start:stop])
-                backward(Ts[start:stop])
-                update()
+                order = self.rng.permutation(n)
+                Xs, Ts = Xt[order], T[order]
+            if batch_callbacks:
+                order = np.arange(n) if order is None else order
+                self._run_batches_with_callbacks(Xs, Ts, batch_size, order, batch_callbacks)
+            else:
+                self._run_batches(Xs, Ts, batch_size)
             loss, acc = self._evaluate(X, T)
             if self._exploded(loss):
                 self._diverged(f"training loss {loss:.4g} at the end of epoch {self.epoch_ + 1}")
@@ -523,14 +849,14 @@ class Network:
 
     def _evaluate(self, X, T):
         A = self._forward(X, False)
-        loss = self.loss.value(self._out._Z, A, T)
+        loss = self._loss_value(A, T)
         correct = self.loss.correct(A, T)
         acc = None if correct is None else float(np.count_nonzero(correct)) / len(correct)
         return loss, acc
 
     # -- inference ------------------------------------------------------------------------------
     def forward(self, X, dtype=None) -> np.ndarray:
-        """Output activations for ``X`` of shape (n_samples, n_inputs): shape (n_samples, n_outputs).
+        """Output activations for ``X`` of shape (n_samples, *input_shape): shape (n_samples, n_outputs).
 
         ``dtype=numpy.float32`` computes in single precision whatever the network's dtype (twice as
         fast for large grids; plenty for drawing)."""
@@ -565,30 +891,80 @@ class Network:
             return self._evaluate(X, T)
 
     def penalty(self) -> float:
-        """Current regularisation penalty ``l1 Σ|W| + ½ l2 Σ W²`` (not part of the reported loss)."""
+        """Current regularisation penalty ``l1 Σ|W| + ½ l2 Σ W²`` over the penalised parameters of the
+        trainable layers (not part of the reported loss)."""
         w = self._params * self._weight_mask
         return self._l1 * float(np.abs(w).sum()) + 0.5 * self._l2 * float(np.vdot(w, w))
 
-    def trace(self, X, dtype=None) -> list[LayerTrace]:
-        """Every layer's pre-activation ``z`` and output ``a`` for ``X`` (inference mode), computed in
-        ``dtype`` (default: the network's).
+    def trace(self, X, y=None, dtype=None) -> list[LayerTrace]:
+        """What every layer computes for ``X`` (inference mode: dropout off).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, *input_shape)
+        y : array-like or None
+            Targets: a backward pass of the data loss on ``(X, y)`` then fills each trace's
+            ``grad_arrays``, ``delta`` and ``grads``, without any update (``network.gradients()``
+            still returns the last training step's; ``layer.delta`` shows this pass).
+        dtype : numpy dtype or None
+            Precision of the forward pass (default: the network's). With ``y`` the network's dtype is
+            always used.
 
         Returns
         -------
         list of LayerTrace
-            One per layer, in order; ``a`` of shape (n_samples, n_units). Heatmaps are drawn from these.
+            One per layer, in order; ``a`` of shape (n_samples, *that layer's output shape). Heatmaps,
+            feature maps and hidden-state views are drawn from these.
         """
-        A = self._check_X(X, dtype=dtype)
-        out = []
+        if y is not None:
+            X, T = self._prepare(X, y)
+        else:
+            X = self._check_X(X, dtype=dtype)
+        outs = []
         with np.errstate(all="ignore"):
-            for i, layer in enumerate(self.layers):
+            A = X
+            for layer in self.layers:
                 A = layer.forward(A, False)
-                out.append(LayerTrace(i, repr(layer), getattr(layer, "_Z", None), A))
-        return out
+                outs.append(A)
+            self._last_out = A
+            if y is None:
+                return [LayerTrace(i, repr(l), l.trace_arrays().get("z"), a, dict(l.trace_arrays()))
+                        for i, (l, a) in enumerate(zip(self.layers, outs))]
+            saved = self._grads.copy()
+            plan, need_out = self._plan, self._out_need_dx
+            try:
+                # every layer passes its gradient on, so that every delta is filled
+                self._plan = [(l, i > 0) for i, l in reversed(list(enumerate(self.layers[:-1])))]
+                self._out_need_dx = len(self.layers) > 1
+                try:
+                    self._backward(T)
+                finally:
+                    self._plan, self._out_need_dx = plan, need_out
+                traces = []
+                for i, (l, a) in enumerate(zip(self.layers, outs)):
+                    arrays = dict(l.trace_arrays())
+                    delta = l.delta
+                    traces.append(LayerTrace(
+                        i, repr(l), arrays.get("z"), a, arrays,
+                        {k: np.array(v, copy=True) for k, v in l.trace_grad_arrays().items()},
+                        None if delta is None else np.array(delta, copy=True),
+                        {k: v.copy() for k, v in l.grads.items()},
+                    ))
+            finally:
+                np.copyto(self._grads, saved)
+        return traces
+
+    def deltas(self) -> list[np.ndarray | None]:
+        """``∂L/∂Z`` of every layer from the last backward pass (a training step, ``gradients(X, y)`` or
+        ``trace(X, y)``), as copies; None for layers without a pre-activation (Dropout, Flatten, ...).
+
+        For a Dense layer the delta has shape (n_samples, n_units); ``gradients()[i]["W"]`` is
+        ``Xᵢᵀ · delta`` of the same pass (plus the L1/L2 term)."""
+        return [None if (d := l.delta) is None else np.array(d, copy=True) for l in self.layers]
 
     def gradients(self, X=None, y=None) -> list[dict[str, np.ndarray]]:
-        """Gradients of the objective (data loss plus L1/L2 penalty), one dict per layer
-        (``{"W", "b"}``; ``{}`` for Dropout), as copies.
+        """Gradients of the objective (data loss plus L1/L2 penalty), one dict per layer keyed like its
+        parameters (``{"W", "b"}``; ``{}`` for Dropout), as copies.
 
         Without arguments: those of the last training step. With a batch ``(X, y)``: computed at the
         current weights, without changing them (dropout active, as in a training step).
@@ -599,7 +975,7 @@ class Network:
         if X is not None:
             X, T = self._prepare(X, y)
             with np.errstate(all="ignore"):
-                self._forward_train(self._augment(X))
+                self._forward_training(self._train_inputs(X))
                 self._backward(T)
                 if self._l1 or self._l2:
                     self._regularise()
@@ -611,12 +987,40 @@ class Network:
         return [{k: v.copy() for k, v in l.params.items()} for l in self.layers]
 
     def set_weights(self, weights) -> None:
-        """Set parameters from what :meth:`get_weights` returned (shapes are checked)."""
+        """Set parameters from what :meth:`get_weights` returned.
+
+        Every key must name a parameter of its layer and every array must have its shape and be
+        finite; nothing is changed unless all are right.
+        """
+        if isinstance(weights, dict) or not hasattr(weights, "__len__"):
+            raise TypeError(f"weights must be a list with one dict per layer, got {describe(weights)}")
         if len(weights) != len(self.layers):
             raise ValueError(f"weights must have one dict per layer ({len(self.layers)}), got {len(weights)}")
-        for layer, w in zip(self.layers, weights):
+        checked = []
+        for i, (layer, w) in enumerate(zip(self.layers, weights)):
+            if not isinstance(w, dict):
+                raise TypeError(f"weights[{i}] must be a dict of parameter arrays, got {describe(w)}")
+            names = list(layer.params)
             for k, v in w.items():
-                setattr(layer, k, v)
+                if k not in layer.params:
+                    known = ", ".join(repr(n) for n in names) if names else "none"
+                    raise ValueError(
+                        f"weights[{i}] has key {k!r}, but layers[{i}] ({layer!r}) has no parameter {k!r}; "
+                        f"its parameters are: {known}"
+                    )
+                target = layer.params[k]
+                arr = np.asarray(v)
+                if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+                    raise TypeError(f"weights[{i}][{k!r}] must be a numeric array, got {describe(v)}")
+                if arr.shape != target.shape:
+                    raise ValueError(f"weights[{i}][{k!r}] must have shape {target.shape}, got shape {arr.shape}")
+                if not np.isfinite(arr).all():
+                    raise ValueError(f"weights[{i}][{k!r}] must contain only finite values, got NaN or inf")
+                checked.append((layer, target, arr))
+        for layer, target, arr in checked:
+            target[...] = arr
+            layer._keep_weights = True
+        self._weights_assigned()
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Everything that changes in training, as arrays: parameters, optimiser state, counters."""
@@ -630,36 +1034,63 @@ class Network:
         return state
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore what :meth:`state_dict` returned (the architecture must be the same)."""
+        """Restore what :meth:`state_dict` returned (the architecture must be the same).
+
+        Every array is checked (shape, finite values) before anything changes."""
+        if not isinstance(state, dict):
+            raise TypeError(f"state must be a dict from state_dict(), got {describe(state)}")
+        if "params" not in state or "counters" not in state:
+            raise ValueError("state must have 'params' and 'counters' (the output of state_dict())")
         params = np.asarray(state["params"])
-        if params.shape != self._params.shape:
+        n = self._params.size
+        if params.shape != (n,):
             raise ValueError(
-                f"state has {params.size} parameters but this network has {self._params.size}"
+                f"state['params'] must have shape ({n},) (this network's {n} parameters), got shape {params.shape}"
             )
+        if not np.issubdtype(params.dtype, np.floating) or not np.isfinite(params).all():
+            raise ValueError("state['params'] must hold only finite floating-point values, got NaN, inf or non-floats")
+        counters = np.asarray(state["counters"])
+        if counters.shape != (2,) or not np.issubdtype(counters.dtype, np.integer) or (counters < 0).any():
+            raise ValueError(f"state['counters'] must be 2 integers >= 0 (step, epoch), got {counters!r}")
+        opt = {}
+        for k, v in state.items():
+            if not k.startswith("optimizer:"):
+                continue
+            arr = np.asarray(v)
+            if arr.ndim and arr.shape != (n,):
+                raise ValueError(f"state[{k!r}] must have shape ({n},) (one entry per parameter) or be a number, "
+                                 f"got shape {arr.shape}")
+            if not np.issubdtype(arr.dtype, np.number) or not np.isfinite(arr).all():
+                raise ValueError(f"state[{k!r}] must hold only finite numbers, got NaN, inf or non-numbers")
+            opt[k[len("optimizer:"):]] = arr
+        rng_state = None
+        if "rng" in state:
+            try:
+                rng_state = json.loads(str(state["rng"]))
+            except ValueError as exc:
+                raise ValueError(f"state['rng'] is not a generator state: {exc}") from None
         self._params[...] = params
-        self.step_, self.epoch_ = (int(c) for c in state["counters"])
-        self._optimizer.set_state({k[len("optimizer:"):]: v for k, v in state.items() if k.startswith("optimizer:")})
-        if "rng" in state:  # shuffling and dropout carry on exactly where they were
-            self.rng.bit_generator.state = json.loads(str(state["rng"]))
-        self._best = None
-        self.diverged_ = None
+        self.step_, self.epoch_ = (int(c) for c in counters)
+        self._optimizer.set_state(opt)
+        if rng_state is not None:  # shuffling and dropout carry on exactly where they were
+            self.rng.bit_generator.state = rng_state
+        for layer in self.layers:
+            layer._keep_weights = True
+        self._weights_assigned()
 
     def reset(self, seed=None) -> None:
-        """Re-initialise the weights (from ``seed``, or the network's generator), forget optimiser
-        state, history and counters."""
+        """Re-initialise every layer's weights (from ``seed``, or the network's generator), forget
+        optimiser state, history and counters."""
         if seed is not None:
             self.rng = check_rng("seed", seed)
             self.seed = seed if isinstance(seed, numbers.Integral) else None
-        for layer in self.dense_layers:
+        for layer in self.layers:
             layer.reset_parameters(self.rng)
-        for l in self.layers:
-            if isinstance(l, Dropout):
-                l.rng = self.rng
+            layer.use_rng(self.rng)
         self._optimizer.reset()
         self.history.clear()
         self.step_ = self.epoch_ = 0
-        self.diverged_ = None
-        self._best = None
+        self._weights_assigned()
 
     # -- configuration and files ----------------------------------------------------------------
     def to_config(self) -> dict:
@@ -676,7 +1107,8 @@ class Network:
         return network_from_config(config)
 
     def save(self, path) -> str:
-        """Save to ``path`` (``.npz``: arrays + JSON config, no pickle). Returns the path written."""
+        """Save to ``path`` (``.npz``: arrays + JSON config, no pickle), atomically: a failed write
+        leaves any previous file intact. Returns the path written."""
         from .serialization import save_network
 
         return save_network(self, path)
@@ -689,5 +1121,5 @@ class Network:
         return load_network(path)
 
     def __repr__(self) -> str:
-        arch = " → ".join([str(self.n_inputs)] + [l.short() for l in self.layers])
+        arch = " → ".join([_shape_text(self.input_shape)] + [l.short() for l in self.layers])
         return f"Network({arch}, loss={self.loss.name!r}, {self.n_params} parameters)"

@@ -4,6 +4,11 @@ An optimiser updates a parameter array in place from its gradient: ``opt.update(
 State (momentum buffer, Adam moments) is kept per ``key``. The network keeps all its parameters in one
 flat array and calls ``update`` once per step, which keeps a step to a handful of NumPy calls.
 
+Frozen parameters (``layer.trainable = False``) are left out of the update through ``where`` (the
+indices of the parameters to update): as in PyTorch, where a parameter without a gradient is skipped,
+neither they nor their state (momentum buffer, Adam moments and step count) move. Adam therefore keeps
+its step count per parameter once some parameters have been left out.
+
 ``lr`` and ``momentum`` are plain attributes (validated on assignment): a learning-rate slider sets
 ``optimizer.lr`` and the next step uses it.
 """
@@ -90,8 +95,11 @@ class SGD(Optimizer):
     def momentum(self, value) -> None:
         self._momentum = check_float("momentum", value, low=0.0, high=1.0, high_open=True)
 
-    def update(self, param: np.ndarray, grad: np.ndarray, key: str = "param") -> None:
-        """Update ``param`` in place from ``grad``."""
+    def update(self, param: np.ndarray, grad: np.ndarray, key: str = "param", where=None) -> None:
+        """Update ``param`` in place from ``grad``; with ``where`` (an index array) only those entries."""
+        if where is not None:
+            self._update_where(param, grad, key, where)
+            return
         if self._momentum:
             st = self.state.get(key)
             if st is None:
@@ -105,6 +113,22 @@ class SGD(Optimizer):
         else:
             step = grad * self._lr
         param -= step
+
+    def _update_where(self, param, grad, key, where) -> None:
+        g = grad[where]
+        if self._momentum:
+            st = self.state.get(key)
+            if st is None:  # a zero buffer: μ·0 + g = g, torch's first step, entry by entry
+                st = self.state[key] = {"momentum_buffer": np.zeros_like(param)}
+            buf = st["momentum_buffer"]
+            b = buf[where]
+            b *= self._momentum
+            b += g
+            buf[where] = b
+            step = b * self._lr
+        else:
+            step = g * self._lr
+        param[where] -= step
 
     def get_config(self) -> dict:
         return {"type": self.name, "lr": self.lr, "momentum": self.momentum}
@@ -158,8 +182,8 @@ class Adam(Optimizer):
     def eps(self, value) -> None:
         self._eps = check_float("eps", value, low=0.0, low_open=True)
 
-    def update(self, param: np.ndarray, grad: np.ndarray, key: str = "param") -> None:
-        """Update ``param`` in place from ``grad``."""
+    def update(self, param: np.ndarray, grad: np.ndarray, key: str = "param", where=None) -> None:
+        """Update ``param`` in place from ``grad``; with ``where`` (an index array) only those entries."""
         b1, b2 = self._betas
         st = self.state.get(key)
         if st is None:
@@ -168,6 +192,9 @@ class Adam(Optimizer):
                 "exp_avg": np.zeros_like(param),
                 "exp_avg_sq": np.zeros_like(param),
             }
+        if where is not None or np.ndim(st["step"]):
+            self._update_where(param, grad, st, where)
+            return
         st["step"] += 1
         t = st["step"]
         m, v = st["exp_avg"], st["exp_avg_sq"]
@@ -182,6 +209,37 @@ class Adam(Optimizer):
         step = m / denom
         step *= self._lr / (1.0 - b1**t)
         param -= step
+
+    def _update_where(self, param, grad, st, where) -> None:
+        """The same update on the entries ``where`` (all if None), with a step count per entry."""
+        b1, b2 = self._betas
+        steps = st["step"]
+        if not np.ndim(steps):
+            steps = st["step"] = np.full(param.shape, steps, dtype=np.int64)
+        sel = slice(None) if where is None else where
+        t = steps[sel] + 1
+        steps[sel] = t
+        if where is None and t.size and t.min() == t.max():
+            st["step"] = int(t[0])  # every entry in step again: back to one count
+        g = grad[sel]
+        m = st["exp_avg"][sel]
+        m *= b1
+        m += (1.0 - b1) * g
+        st["exp_avg"][sel] = m
+        v = st["exp_avg_sq"][sel]
+        v *= b2
+        v += (1.0 - b2) * (g * g)
+        st["exp_avg_sq"][sel] = v
+        # the bias corrections of each distinct step count, with the same float operations as above
+        counts, inverse = np.unique(t, return_inverse=True)
+        c2 = np.array([1.0 / math.sqrt(1.0 - b2 ** int(c)) for c in counts], dtype=param.dtype)[inverse]
+        c1 = np.array([self._lr / (1.0 - b1 ** int(c)) for c in counts], dtype=param.dtype)[inverse]
+        denom = np.sqrt(v)
+        denom *= c2.reshape(denom.shape)
+        denom += self._eps
+        step = m / denom
+        step *= c1.reshape(step.shape)
+        param[sel] -= step
 
     def get_config(self) -> dict:
         return {"type": self.name, "lr": self.lr, "betas": list(self.betas), "eps": self.eps}

@@ -35,6 +35,10 @@ def vector_to_parameters(vector, network) -> None:
     ------
     ValueError
         If ``vector`` is not 1-D of length ``network.n_params`` or holds NaN or inf.
+
+    Notes
+    -----
+    As any assignment of weights, this makes the new values the state a later divergence rolls back to.
     """
     vec = np.asarray(vector)
     if vec.dtype == object or not np.issubdtype(vec.dtype, np.number):
@@ -51,3 +55,6 @@ def vector_to_parameters(vector, network) -> None:
     for a in arrays:
         a[...] = vec[offset : offset + a.size].reshape(a.shape)
         offset += a.size
+    for layer in network.layers:
+        layer._keep_weights = True
+    network._weights_assigned()  # the new values are what a later divergence rolls back to

@@ -1,13 +1,18 @@
 """Architecture as plain data, and saving/loading networks without pickle.
 
 A saved network is one ``.npz`` file (``numpy.savez``): the flat parameter array, the optimiser state,
-counters, and two JSON strings (config and history). Loading uses ``allow_pickle=False``, so a file can
-never run code, and the parameters come back bit for bit.
+counters, and two JSON strings (config, with each layer's config, its ``trainable`` flag and the input
+shape; and history). Loading uses ``allow_pickle=False``, so a file can never run code, and the
+parameters come back bit for bit. Saving writes a temporary file in the same folder and renames it over
+the target, so a failed write never destroys the previous file.
+
+A new layer type becomes loadable with one line in :data:`LAYER_TYPES`.
 """
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 import zipfile
 
 import numpy as np
@@ -21,7 +26,12 @@ from .optimizers import make_optimizer
 __all__ = ["FORMAT", "layer_from_config", "load_network", "network_config", "network_from_config", "save_network"]
 
 FORMAT = "nnviz-network/1"
-LAYER_TYPES = {"Dense": Dense, "Dropout": Dropout}
+
+#: Every layer class by the ``"type"`` of its ``get_config()``: one line per layer type.
+LAYER_TYPES = {
+    "Dense": Dense,
+    "Dropout": Dropout,
+}
 
 
 def network_config(net) -> dict:
@@ -29,6 +39,8 @@ def network_config(net) -> dict:
     return {
         "format": FORMAT,
         "layers": [layer.get_config() for layer in net.layers],
+        "trainable": [bool(layer.trainable) for layer in net.layers],
+        "input_shape": [int(d) for d in net.input_shape],
         "loss": net.loss.name,
         "optimizer": net.optimizer.get_config(),
         "l1": net.l1,
@@ -59,7 +71,11 @@ def network_from_config(config: dict):
     if missing:
         raise ValueError(f"config is missing {', '.join(missing)}; expected the output of Network.to_config()")
     layers = [layer_from_config(c) for c in config["layers"]]
-    return Network(
+    trainable = config.get("trainable", [True] * len(layers))
+    if not isinstance(trainable, list) or len(trainable) != len(layers):
+        raise ValueError(f"config['trainable'] must be a list of one flag per layer ({len(layers)}), got {trainable!r}")
+    input_shape = config.get("input_shape")
+    net = Network(
         layers,
         loss=config["loss"],
         optimizer=make_optimizer(config.get("optimizer", {"type": "sgd", "lr": 0.03})),
@@ -67,7 +83,11 @@ def network_from_config(config: dict):
         l2=config.get("l2", 0.0),
         seed=config.get("seed"),
         dtype=config.get("dtype", "float64"),
+        input_shape=None if input_shape is None else tuple(input_shape),
     )
+    for layer, flag in zip(net.layers, trainable):
+        layer.trainable = flag
+    return net
 
 
 def save_network(net, path) -> str:
@@ -82,9 +102,26 @@ def save_network(net, path) -> str:
     }
     for key, value in net.state_dict().items():
         arrays["state:" + key] = value
-    with open(path, "wb") as fh:
-        np.savez(fh, **arrays)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            _write_npz(fh, arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never a torn one
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
     return path
+
+
+def _write_npz(fh, arrays: dict) -> None:
+    """Write ``arrays`` as an uncompressed ``.npz`` into the open binary file ``fh``."""
+    np.savez(fh, **arrays)
 
 
 def load_network(path):
@@ -99,7 +136,10 @@ def load_network(path):
         raise ValueError(f"path {path!r} is not a saved nnviz network (could not read it as .npz: {exc})") from exc
     if files is None or "format" not in files or str(files["format"]) != FORMAT:
         raise ValueError(f"path {path!r} is not a saved nnviz network (no {FORMAT!r} marker)")
-    config = json.loads(str(files["config"]))
+    try:
+        config = json.loads(str(files["config"]))
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"path {path!r} is not a saved nnviz network (its config is unreadable: {exc})") from None
     net = network_from_config(config)
     state = {k[len("state:"):]: v for k, v in files.items() if k.startswith("state:")}
     net.load_state_dict(state)

@@ -15,7 +15,6 @@ from nnviz.analysis import (
     neuron_grids,
 )
 from nnviz.analysis._validation import check_features, check_int, check_network
-from nnviz.core import Dense, Dropout
 from nnviz.data import FEATURES
 
 from ._figure import FRAME, IMAGE_ALPHA, MUTED, TEXT, figure_and_axes
@@ -30,17 +29,18 @@ MAX_LINK_WIDTH = 4.0  # points
 
 def _headers(network, n_features):
     """Two lines above each column: what it is, and its size/activation (+ dropout)."""
-    dense = network.dense_layers
-    dropout_after = {}
+    levels = network.mlp_levels()
+    level_ids = {id(l) for l in levels}
+    after = {}  # layers without parameters (dropout) right after a level, shown under its header
     for before, layer in zip(network.layers, network.layers[1:]):
-        if isinstance(layer, Dropout) and isinstance(before, Dense):
-            dropout_after[id(before)] = layer.p
+        if id(before) in level_ids and id(layer) not in level_ids:
+            after[id(before)] = layer.short()
     heads = [("INPUT", f"{n_features} feature{'s' if n_features > 1 else ''}")]
-    for k, layer in enumerate(dense):
-        title = "OUTPUT" if k == len(dense) - 1 else f"HIDDEN {k + 1}"
-        detail = f"{layer.n_out} {layer.activation.name}"
-        if id(layer) in dropout_after:
-            detail += f"\ndropout {dropout_after[id(layer)]:g}"
+    for k, layer in enumerate(levels):
+        title = "OUTPUT" if k == len(levels) - 1 else f"HIDDEN {k + 1}"
+        detail = layer.short()
+        if id(layer) in after:
+            detail += f"\n{after[id(layer)]}"
         heads.append((title, detail))
     return heads
 
