@@ -93,10 +93,8 @@ class ArchitectureBuilder(ReportsErrors, VBox):
                 raise ValueError(
                     f"features must name one input per network input ({network.n_inputs}), got {len(features)}: {features}"
                 )
-            levels = network.mlp_levels() if hasattr(network, "mlp_levels") else network.dense_layers
-            units = network.units_per_level() if hasattr(network, "units_per_level") else network.sizes
-            hidden = list(units)[1:-1]
-            activations = [layer.activation.name for layer in levels[:-1]]
+            hidden = list(network.units_per_level())[1:-1]
+            activations = [level.activation.name for level in network.mlp_levels()[:-1]]
         hidden = self._check_hidden(hidden)
         activation = self._check_activation("activation", activation)
         if activations is None:

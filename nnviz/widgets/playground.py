@@ -272,20 +272,6 @@ class Playground(ReportsErrors, VBox):
         return [style_widget(), top, main, self.status]
 
     def _graph_width(self) -> int:
-        levels = len(self.network.dense_layers) + 1
-        return max(GRAPH_WIDTH, self.graph.left_margin + COLUMN_MIN * levels)
-
-    def _graph_height(self) -> int:
-        """NEURON_ROW px per neuron of the largest column (inputs and output included), within limits."""
-        return int(min(GRAPH_HEIGHT, max(GRAPH_MIN_HEIGHT, NEURON_ROW * max(self.network.sizes))))
-
-    def _align_builder(self) -> None:
-        """Line the per-layer controls up with the graph's columns."""
-        width = self.graph.column_width
-        self._builder_spacer.layout.width = f"{int(self.graph.left_margin + width)}px"
-        self.builder.set_column_width(int(width))
-
-    def _graph_width(self) -> int:
         levels = len(self._units()) - 1
         return max(GRAPH_WIDTH, self.graph.left_margin + COLUMN_MIN * levels)
 
@@ -295,8 +281,7 @@ class Playground(ReportsErrors, VBox):
 
     def _units(self) -> list[int]:
         """Units per level, inputs first: ``[2, 4, 2, 1]``."""
-        net = self.network
-        return list(net.units_per_level()) if hasattr(net, "units_per_level") else list(net.sizes)
+        return list(self.network.units_per_level())
 
     def _align_builder(self) -> None:
         """Line the per-layer controls up with the graph's columns."""
@@ -389,9 +374,7 @@ class Playground(ReportsErrors, VBox):
 
     @staticmethod
     def _hidden_of(net) -> tuple[list[int], list[str]]:
-        levels = net.mlp_levels() if hasattr(net, "mlp_levels") else net.dense_layers
-        units = list(net.units_per_level()) if hasattr(net, "units_per_level") else list(net.sizes)
-        return units[1:-1], [layer.activation.name for layer in levels[:-1]]
+        return list(net.units_per_level())[1:-1], [level.activation.name for level in net.mlp_levels()[:-1]]
 
     def _arch(self) -> str:
         text = repr(self.network)
