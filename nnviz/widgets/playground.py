@@ -94,26 +94,37 @@ class Playground(ReportsErrors, VBox):
     """TensorFlow Playground in a notebook cell: data, network, live training and every view.
 
     Data column | input features | network graph (neurons as thumbnails, links by weight) | output
-    (loss numbers and curve, the decision boundary). Training runs in a background task on the kernel's
-    event loop, so pause, sliders and buttons act at once while it runs, and ``pg.network`` is the live
-    network at every moment.
+    (loss numbers and curve, the decision boundary). The Playground is a
+    :class:`~nnviz.widgets.TrainingSession` (:attr:`session`: network, data, training settings, the live
+    loop) plus views of it; its data and network settings are the traits of :attr:`settings`. Every
+    control is bound to its trait, so ``pg.session.lr = 0.3`` moves the slider and moving the slider
+    sets ``pg.session.lr``. Training runs in a background task on the kernel's event loop, so pause,
+    sliders and buttons act at once while it runs, and ``pg.network`` is the live network at every moment.
 
     **One step is one epoch**: the step button, ``step(n)`` and the epoch counter count passes over the
     training set (in mini-batches of ``batch_size``), as the playground does. While playing, each frame
     trains ``speed`` epochs (``"auto"``: about 15 ms of training) and redraws; frames are paced to what the
-    browser has taken in (30 per second at most, a few frames in flight at most: see
-    :class:`nnviz.widgets._loop.FrameLoop`), so a pause shows at once.
+    browser has taken in (a few frames in flight at most: see :class:`nnviz.widgets._loop.FrameLoop`), so
+    a pause shows at once.
 
     The learning rate, optimiser settings, regularisation and batch size apply at the next step and keep
     the weights (changing the optimiser *type* starts it with fresh state). Changing the data or the
-    architecture builds a new network, and the status line says so.
+    architecture builds a new network, and the status line says so. A loss that climbs or swings for
+    several epochs shows a warning ("unstable: ... the learning rate may be too high") while training
+    goes on; a non-finite loss stops training and rolls the weights back.
+
+    Life-cycle: a playing Playground that is shown nowhere any more (its cell re-run, its output
+    cleared, the notebook closed) pauses; :meth:`close` stops it for good and closes every widget model it
+    made; a closed Playground refuses to train.
 
     Parameters
     ----------
     data : (X, y) or None
         Your own points: ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,) with 0/1 labels
         (binary), class labels 0..k-1 (multi-class) or float targets (regression), checked by
-        :func:`nnviz.data.check_dataset`. None: the playground's data sets.
+        :func:`nnviz.data.check_dataset`. Float labels whose values are all whole numbers in 0..7 (as
+        read from a CSV file) are class labels; pass ``task=`` to say otherwise. Your data win over
+        the config's data set (the config's other settings apply). None: the playground's data sets.
     config : dict or None
         A configuration such as ``pg.config`` (missing keys take their defaults; see
         :attr:`config`). The same config rebuilds the same data and initial weights.
@@ -122,6 +133,8 @@ class Playground(ReportsErrors, VBox):
         the names and what each one is are in ``Playground.CONTROLS``.
     hidden : list of str or None
         Controls to hide altogether (same names).
+    task : {"binary", "multiclass", "regression"} or None
+        What your labels are (only with ``data``); None guesses it from the labels (see ``data``).
     max_fps : float, default 40
         Frames sent per second at most while playing. The browser's echo keeps at most a few frames
         in flight, so a slower browser gets fewer; 40 (not 30) because the browser folds some frames
@@ -130,7 +143,14 @@ class Playground(ReportsErrors, VBox):
     Attributes
     ----------
     network : nnviz.core.Network
-        The live network (a new object after a data or architecture change).
+        The live network (a new object after a data or architecture change). Assign one (e.g.
+        ``pg.network = Network.load(path)``, with the same inputs and problem type) and every view
+        follows it.
+    session : TrainingSession
+        Network, data, training settings (traits ``lr``, ``batch_size``, ``optimizer``...), the loop
+        and its events; explorers build views on one.
+    settings : PlaygroundSettings
+        The data, network and view settings as traits (``dataset``, ``noise``, ``hidden``...).
     builder, lr_control, decision_plot, graph, loss_chart, data_controls, training_controls
         The parts, each a widget of its own.
     status : StatusArea

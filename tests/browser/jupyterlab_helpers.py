@@ -173,6 +173,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _nnviz_source_root() -> str | None:
+    """The folder holding the ``nnviz`` package this interpreter imports (None if not importable)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("nnviz")
+    if spec is None or spec.origin is None:
+        return None
+    return str(Path(spec.origin).resolve().parent.parent)
+
+
 def _server_environment(base: Path) -> dict[str, str]:
     env = os.environ.copy()
     dirs = {
@@ -190,6 +200,12 @@ def _server_environment(base: Path) -> dict[str, str]:
         env[variable] = str(folder)
     # Kernels started as "python" must resolve to this interpreter, whatever PATH says.
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    # Kernels import the nnviz these tests import (a worktree under development, or the editable
+    # install of a CI clone), whatever the kernel's working directory is.
+    source_root = _nnviz_source_root()
+    if source_root is not None:
+        parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != source_root]
+        env["PYTHONPATH"] = os.pathsep.join([source_root, *parts])
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("JUPYTER_PATH", None)
