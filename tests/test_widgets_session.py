@@ -120,7 +120,7 @@ def test_session_play_pause_in_a_running_loop():
     asyncio.run(scenario())
 
 
-def test_divergence_stops_and_instability_warns_while_training_goes_on():
+def test_divergence_stops_the_session_and_says_why():
     X, y = make_dataset("reg_plane", seed=0)
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, seed=0)
     diverging = TrainingSession(Network.mlp(2, [4], n_outputs=1, loss="mse", seed=0), X_tr, y_tr, X_te, y_te,
@@ -129,12 +129,16 @@ def test_divergence_stops_and_instability_warns_while_training_goes_on():
     assert diverging.status == "diverged" and "lower the learning rate" in diverging.diverged
     assert diverging.message.startswith("Diverged in epoch 1: learning rate 10 is too high")
     assert all(np.isfinite(w["W"]).all() for w in diverging.network.get_weights())
-    # the playground's top rate on the circle: the loss climbs, nothing becomes NaN
+
+
+def test_an_unstable_loss_warns_while_training_goes_on_and_the_warning_clears():
+    # the playground's top rate on the circle: the loss climbs and swings, nothing becomes NaN
     unstable = make(lr=10.0)
     for _ in range(30):
         unstable.step(1)
-        if unstable.session.warning:
+        if unstable.status.kind == "warning":
             break
+    assert unstable.status.text.startswith("unstable: the loss is")
     assert unstable.session.warning.startswith("unstable: the loss is")
     assert unstable.session.warning.endswith("the learning rate may be too high")
     assert unstable.status.kind == "warning" and unstable.status.text == unstable.session.warning
@@ -200,12 +204,12 @@ def test_a_replaced_network_reaches_every_view(tmp_path):
     pg = make()
     pg.step(3)
     net = Network.mlp(2, [5, 3], activation="relu", seed=0, optimizer={"type": "sgd", "lr": 0.3})
-    net.fit(pg.session.inputs[0], pg.session.y_train, epochs=2)
+    net.fit(pg.data[0], pg.data[1], epochs=2)  # features x1, x2: the points themselves
     pg.network = Network.load(net.save(tmp_path / "net.npz"))
     new = pg.network
-    assert new is pg.session.network and new.epoch_ == 2
     assert pg.graph.network is new and pg.decision_plot.network is new and pg.loss_chart.network is new
-    assert pg.lr_control.network is new and pg.lr_control.value == 0.3 and pg.session.lr == 0.3
+    assert pg.lr_control.network is new and pg.lr_control.value == 0.3 and new.epoch_ == 2
+    assert new is pg.session.network and pg.session.lr == 0.3
     assert len(pg.graph.nodes) == 2 + 5 + 3 + 1  # the graph draws the new architecture
     assert len(pg.loss_chart.train_line.x) == 2  # and the chart its history
     assert pg.builder.hidden == [5, 3] and pg.config["hidden"] == [5, 3] and pg.config["activations"] == ["relu"] * 2
@@ -262,7 +266,8 @@ def test_a_shown_loop_that_no_front_end_answers_stops():
     asyncio.run(scenario())
 
 
-def test_close_closes_every_model_and_refuses_to_train():
+def test_close_closes_every_model_it_made_and_no_other():
+    other = make()  # another playground in the same kernel keeps working
     before = set(_instances)
     pg = make()
     made = set(_instances) - before
@@ -271,11 +276,22 @@ def test_close_closes_every_model_and_refuses_to_train():
     pg.builder.add_layer_button.click()  # a rebuild
     pg.close()
     assert set(_instances) - before == set()  # every model the playground made is closed
+    assert before <= set(_instances)  # and none it did not make
     assert pg.closed and pg.session.status == "closed" and repr(pg) == "Playground(closed)"
-    for call in (pg.play, pg.step, lambda: pg.session.play()):
-        with pytest.raises(RuntimeError, match="closed: create a new one"):
-            call()
     pg.close()  # twice is fine
+    other.step(1)
+    assert other.network.epoch_ == 1 and other.decision_plot.figure.model_id in _instances
+
+
+def test_a_closed_playground_refuses_to_train():
+    pg = make()
+    pg.close()
+    for call in (pg.play, pg.step, pg.reset):
+        with pytest.raises(RuntimeError, match="this Playground is closed: create a new one"):
+            call()
+    with pytest.raises(RuntimeError, match="this playground is closed: create a new one"):
+        pg.session.play()
+    assert pg.network.epoch_ == 0
 
 
 def test_closing_a_playing_playground_stops_its_loop():

@@ -641,7 +641,6 @@ class Playground(ReportsErrors, VBox):
         st.observe(self._on_data_setting, ["dataset", "n_classes", "noise", "train_ratio", "seed"])
         st.observe(self._on_view_setting, ["show_test", "discretize"])
         st.observe(self._on_architecture_setting, ["features", "hidden", "activation", "activations"])
-        st.observe(self._on_net_seed, "net_seed")
         self.builder.observe(self._on_architecture, "spec")
         dc.regenerate.on_click(self._on_regenerate)
         tc.play_button.on_click(self._on_play)
@@ -733,10 +732,6 @@ class Playground(ReportsErrors, VBox):
     @guarded
     def _on_regenerate(self, _button) -> None:
         self.settings.seed = new_seed()
-
-    @guarded
-    def _on_net_seed(self, change) -> None:
-        pass  # reset() rebuilds; a seed set from Python applies at the next rebuild
 
     @guarded
     def _on_architecture_setting(self, change) -> None:
