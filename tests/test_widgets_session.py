@@ -197,6 +197,13 @@ def test_controls_are_bound_to_the_traits_both_ways():
     assert pg.session.lr == 0.3 and pg.lr_control.value == 0.3
     again = Playground(config=pg.config)
     assert again.config == pg.config
+    # every config key that names a control is a trait linked to it
+    from nnviz.widgets._config import DEFAULTS
+
+    controls = {**dc.controls, **tc.controls, "lr": [pg.lr_control.slider]}
+    linked = {lnk.source[1]: lnk.target[0] for lnk in pg._links}
+    assert set(linked) == set(DEFAULTS) & set(controls)
+    assert all(linked[key] is controls[key][0] for key in linked)
 
 
 # ------------------------------------------------------------------------------- replacing the network

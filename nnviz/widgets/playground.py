@@ -57,6 +57,11 @@ HEATMAP_SIZE = 232
 GRAPH_EVERY, CHART_EVERY = 1 / 10, 1 / 5
 #: ``Playground(task=...)``: what your labels are (None: inferred, see :meth:`Playground._check_data`).
 TASK_CHOICES = ("binary", "multiclass", "regression")
+#: Controls that show a setting in other units: config value -> control value, and back.
+CONTROL_TRANSFORMS = {
+    "noise": (lambda v: int(round(v * 100)), lambda percent: percent / 100),
+    "train_ratio": (lambda v: int(round(v * 100)), lambda percent: percent / 100),
+}
 #: Settings messages shown when a training setting changes (``{v}`` is the new value).
 _SETTING_MESSAGES = {
     "lr": "Learning rate {v} from the next step (weights kept).",
@@ -608,32 +613,21 @@ class Playground(ReportsErrors, VBox):
 
     # ================================================================== controls <-> traits
     def _bind(self) -> list:
-        """Bind every control to its trait (``link``; percent sliders through a transform)."""
-        dc, tc, s, st = self.data_controls, self.training_controls, self.session, self.settings
-        percent = (lambda v: int(round(v * 100)), lambda p: p / 100)
-        pairs = [
-            ((st, "dataset"), (dc.dataset, "value"), None),
-            ((st, "n_classes"), (dc.n_classes, "value"), None),
-            ((st, "noise"), (dc.noise, "value"), percent),
-            ((st, "train_ratio"), (dc.train_ratio, "value"), percent),
-            ((st, "show_test"), (dc.show_test, "value"), None),
-            ((st, "discretize"), (dc.discretize, "value"), None),
-            ((st, "show_test"), (self.decision_plot, "show_test"), None),
-            ((st, "discretize"), (self.decision_plot, "discretize"), None),
-            ((s, "lr"), (self.lr_control.slider, "value"), None),
-            ((s, "batch_size"), (tc.batch_size, "value"), None),
-            ((s, "optimizer"), (tc.optimizer, "value"), None),
-            ((s, "momentum"), (tc.momentum, "value"), None),
-            ((s, "regularization"), (tc.regularization, "value"), None),
-            ((s, "reg_rate"), (tc.reg_rate, "value"), None),
-            ((s, "dropout"), (tc.dropout, "value"), None),
-            ((s, "speed"), (tc.speed, "value"), None),
-        ]
+        """Link every setting's trait to its control: the config key names both (``CONTROLS``).
+
+        A setting held by the session (:data:`~nnviz.widgets.settings.SESSION_KEYS`) links to
+        ``pg.session``, the others to ``pg.settings``; sliders in percent go through
+        :data:`CONTROL_TRANSFORMS`. So adding a setting is a trait and a control of the same name.
+        """
+        controls = {**self.data_controls.controls, **self.training_controls.controls, "lr": [self.lr_control.slider]}
         links = []
-        for source, target, transform in pairs:
-            if target[0] is self.decision_plot:
-                continue  # a plain property: set by the observers below
-            links.append(link(source, target, transform=transform) if transform else link(source, target))
+        for key in DEFAULTS:
+            if key not in controls:
+                continue  # set through the builder (features, layers...) or only from Python (seeds)
+            owner = self.session if key in SESSION_KEYS else self.settings
+            transform = CONTROL_TRANSFORMS.get(key)
+            pair = ((owner, key), (controls[key][0], "value"))
+            links.append(link(*pair, transform=transform) if transform else link(*pair))
         return links
 
     def _wire(self) -> None:
