@@ -101,6 +101,27 @@ def test_batch_events_say_which_samples_formed_each_batch_and_train_as_fit_does(
     assert plain.history["loss"] == watched.history["loss"] and watched.epoch == 3
 
 
+def test_a_network_replaced_while_playing_trains_on():
+    async def scenario():
+        session = xor_session(lr=0.1)
+        replaced = []
+        session.observe(lambda change: replaced.append(change["new"]), "network")
+        session.play()
+        await asyncio.sleep(0.15)
+        other = Network.mlp(2, [6, 3], seed=4, optimizer=Adam(0.01))
+        session.network = other
+        assert replaced == [other] and session.playing and session.epoch == 0
+        assert session.optimizer == "adam" and session.lr == 0.01  # the settings show the new network's
+        await asyncio.sleep(0.25)
+        session.pause()
+        return session, other
+
+    session, other = asyncio.run(scenario())
+    assert other.epoch_ > 0 and session.epoch == other.epoch_
+    with pytest.raises(ValueError, match=r"network must have one input per input feature \(2: x1, x2\)"):
+        session.network = Network.mlp(3, [2], seed=0)
+
+
 def test_session_play_pause_in_a_running_loop():
     async def scenario():
         session = xor_session(lr=0.1)
@@ -169,6 +190,21 @@ def test_sessions_side_by_side_share_one_loop():
 
     a, b = asyncio.run(scenario())
     assert a > 5 and b > 5 and not slow.playing and "2 sessions" in repr(group)
+
+    async def shown_then_gone():
+        from ipywidgets import VBox
+
+        explorer = VBox()
+        group.track_views(explorer)
+        explorer._view_count = 1
+        group.play()
+        await asyncio.sleep(0.1)
+        explorer._view_count = 0  # the explorer's cell was re-run
+        await asyncio.sleep(0.01)
+        assert not group.playing and not fast.playing and playing_loops() == 0
+        explorer.close()
+
+    asyncio.run(shown_then_gone())
     with pytest.raises(TypeError, match=r"sessions\[1\] must be a TrainingSession"):
         SessionGroup([slow, "fast"])
 

@@ -29,7 +29,7 @@ from nnviz.core import SGD, Adam, DivergedError, Dropout, Network
 from ._common import check_float, check_int, describe, format_number, one_blas_thread
 from ._loop import FrameLoop
 
-__all__ = ["BatchEvent", "FrameEvent", "SessionGroup", "TrainingSession"]
+__all__ = ["BatchEvent", "FrameEvent", "SessionGroup", "TrainingSession", "ViewTracker"]
 
 #: Seconds of training per frame aimed at with ``speed="auto"``.
 TRAIN_BUDGET = 0.015
@@ -212,8 +212,6 @@ class TrainingSession(HasTraits):
         self._frame_callbacks: list = []
         self._epoch_callbacks: list = []
         self._batch_callbacks: list = []
-        self._tracked: dict = {}  # widget model id -> views it has now
-        self._views_seen = False
         self._features = None if features is None else tuple(features)
         self.set_data(X_train, y_train, X_test, y_test, network=network)
         kind, rate = _regularization_of(network)
@@ -234,6 +232,7 @@ class TrainingSession(HasTraits):
             self._syncing = False
         self._apply_settings(fresh_optimizer=optimizer is not None and optimizer != _optimizer_kind(network))
         self._loop = FrameLoop(self._play_frame, on_finish=self._on_loop_finish, max_fps=max_fps)
+        self._views = ViewTracker(self._loop, self._on_views_gone)
         self._set("epoch", network.epoch_)
 
     # ================================================================== data
@@ -381,12 +380,12 @@ class TrainingSession(HasTraits):
     def _on_network(self, change) -> None:
         """A new network: the settings traits show its settings (nothing is written back to it)."""
         net = change["new"]
-        self.pause(redraw=False)
+        # a loop that is playing goes on with the new network at its next frame
         self._epoch_seconds = None
         self._set("diverged", None)
         self._set("warning", "")
         self._set("message", "")
-        self._set("status", "paused")
+        self._set("status", "playing" if self.playing else "paused")
         self._set("epoch", net.epoch_)
         if self._syncing:
             return
@@ -623,21 +622,15 @@ class TrainingSession(HasTraits):
         view has been seen, the loop stops when the last one goes: the cell was re-run, its output
         cleared, or the notebook closed.
         """
-        widget._view_count = 0
-        self._tracked[widget.model_id] = 0
-        widget.observe(self._on_view_count, "_view_count")
+        self._views.track(widget)
 
     @property
     def views(self) -> int:
         """Views of the tracked widgets the front end shows now."""
-        return sum(self._tracked.values())
+        return self._views.count
 
-    def _on_view_count(self, change) -> None:
-        self._tracked[change["owner"].model_id] = int(change["new"] or 0)
-        if self.views > 0:
-            self._views_seen = True
-            self._loop.displayed = True
-        elif self._views_seen and self._loop.running:
+    def _on_views_gone(self) -> None:
+        if self._loop.running:
             self.pause(redraw=False)
             self._set("message", f"Paused: this {self.name} is no longer shown.")
 
@@ -663,6 +656,43 @@ class TrainingSession(HasTraits):
         extra = f", {self.warning.split(':')[0]}" if self.warning else ""
         return (f"TrainingSession({arch}; lr={format_number(self.lr)}, batch {self.batch_size}, {self.optimizer}; "
                 f"epoch {self.epoch}, {self.status}{extra})")
+
+
+class ViewTracker:
+    """Count the front end's views of some widgets; call ``on_gone()`` when the last one goes.
+
+    ipywidgets counts a widget's views in its ``_view_count`` trait once it is set to 0 (None: not
+    counted): the front end adds one when it shows a view and takes one away when the view is removed
+    (the cell re-run, the output cleared, the page closed). Once a view has been seen, ``on_gone`` is
+    called each time the total over the tracked widgets drops to 0. A view seen also marks ``loop`` as
+    displayed (see :attr:`FrameLoop.displayed`).
+    """
+
+    def __init__(self, loop: FrameLoop, on_gone):
+        self._loop = loop
+        self._on_gone = on_gone
+        self._counts: dict = {}
+        self.seen = False
+
+    def track(self, widget) -> None:
+        widget._view_count = 0
+        self._counts[widget.model_id] = 0
+        widget.observe(self._on_count, "_view_count")
+
+    @property
+    def count(self) -> int:
+        return sum(self._counts.values())
+
+    def _on_count(self, change) -> None:
+        self._counts[change["owner"].model_id] = int(change["new"] or 0)
+        if self.count > 0:
+            self.seen = True
+            self._loop.displayed = True
+        elif self.seen:
+            self._on_gone()
+
+    def __repr__(self) -> str:
+        return f"ViewTracker({len(self._counts)} widgets, {self.count} views)"
 
 
 class SessionGroup:
@@ -692,6 +722,11 @@ class SessionGroup:
             raise ValueError("sessions must hold at least one TrainingSession, got none")
         self.sessions = sessions
         self._loop = FrameLoop(self._frame, on_finish=lambda error: self._set_playing(False), max_fps=max_fps)
+        self._views = ViewTracker(self._loop, lambda: self.pause() if self.playing else None)
+
+    def track_views(self, widget) -> None:
+        """Pause when ``widget`` (the explorer showing the sessions) is shown nowhere any more."""
+        self._views.track(widget)
 
     def _active(self) -> list:
         return [s for s in self.sessions if not s.closed and s.status != "diverged"]
