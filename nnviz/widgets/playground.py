@@ -805,7 +805,8 @@ class Playground(ReportsErrors, VBox):
 
     def _on_warning(self, change) -> None:
         if change["new"]:
-            self.status.warning(change["new"])
+            if self.status.kind != "error":  # a divergence's message stays until it is history
+                self.status.warning(change["new"])
         elif self.status.kind == "warning" and self.status.text == change["old"]:
             self.status.clear()
 

@@ -209,6 +209,7 @@ class TrainingSession(HasTraits):
         self._syncing = False
         self._closed = False
         self._epoch_seconds: float | None = None
+        self._start_loss: float | None = None  # the training loss before the first epoch
         self._frame_callbacks: list = []
         self._epoch_callbacks: list = []
         self._batch_callbacks: list = []
@@ -382,6 +383,7 @@ class TrainingSession(HasTraits):
         net = change["new"]
         # a loop that is playing goes on with the new network at its next frame
         self._epoch_seconds = None
+        self._start_loss = None
         self._set("diverged", None)
         self._set("warning", "")
         self._set("message", "")
@@ -473,6 +475,12 @@ class TrainingSession(HasTraits):
         epochs = check_int("epochs", epochs, low=0)
         net = self.network
         before, step_before = net.epoch_, net.step_
+        if epochs and not len(net.history) and self._start_loss is None:
+            # where training starts: the yardstick of the instability rule (the first epoch's loss may
+            # already be near the end of a quick descent)
+            with one_blas_thread():
+                loss = net.evaluate(self._F_train, self.y_train)[0]
+            self._start_loss = loss if math.isfinite(loss) else None
         started = time.perf_counter()
         try:
             with one_blas_thread():
@@ -541,7 +549,8 @@ class TrainingSession(HasTraits):
     def _check_stability(self) -> None:
         # the rule reads the first loss and the last few: pass only those (a frame stays O(1) in epochs)
         history = self.network.history["loss"]
-        losses = [v for v in history[:1] + history[1:][-(STABILITY_WINDOW + 1):] if v is not None and math.isfinite(v)]
+        start = history[:1] if self._start_loss is None else [self._start_loss]
+        losses = [v for v in start + history[1:][-(STABILITY_WINDOW + 1):] if v is not None and math.isfinite(v)]
         verdict = loss_stability(losses, window=STABILITY_WINDOW) if losses else "stable"
         self._set("warning", STABILITY_MESSAGES[verdict])
 
@@ -590,6 +599,7 @@ class TrainingSession(HasTraits):
         self.network.reset(seed)
         self._apply_settings()
         self._epoch_seconds = None
+        self._start_loss = None
         for name, value in (("diverged", None), ("warning", ""), ("message", ""), ("status", "paused"),
                             ("epoch", self.network.epoch_)):
             self._set(name, value)
