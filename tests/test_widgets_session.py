@@ -391,3 +391,12 @@ def test_builder_spec_has_the_buttons_limits():
     builder.spec = {"hidden": [3, 3, 3]}  # a part of the spec: the rest is kept, the controls follow
     assert builder.spec["activations"] == ["tanh"] * 3 and builder.layer_cells[2].layout.display is None
     assert "3 hidden layers" in builder.layers_label.value
+
+
+@pytest.mark.parametrize("dataset", ["circle", "xor", "gauss", "spiral", "reg_plane", "reg_gauss", "moons", "spirals"])
+def test_no_instability_warning_at_the_default_learning_rate(dataset):
+    pg = make(dataset=dataset)
+    for _ in range(60):
+        pg.session.train(1)  # one epoch at a time, every epoch checked (no redraw)
+        assert pg.session.warning == "", (dataset, pg.network.epoch_, pg.history["loss"][-8:])
+    pg.close()
