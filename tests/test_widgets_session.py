@@ -248,9 +248,11 @@ def test_a_replaced_network_reaches_every_view(tmp_path):
     pg.step(3)
     net = Network.mlp(2, [5, 3], activation="relu", seed=0, optimizer={"type": "sgd", "lr": 0.3})
     net.fit(pg.data[0], pg.data[1], epochs=2)  # features x1, x2: the points themselves
+    map_before = pg.decision_plot.png
     pg.network = Network.load(net.save(tmp_path / "net.npz"))
     new = pg.network
-    assert pg.graph.network is new and pg.decision_plot.network is new and pg.loss_chart.network is new
+    assert pg.graph.network is new and pg.loss_chart.network is new
+    assert pg.decision_plot.png != map_before  # the map shows the new network's boundary
     assert pg.lr_control.network is new and pg.lr_control.value == 0.3 and new.epoch_ == 2
     assert new is pg.session.network and pg.session.lr == 0.3
     assert len(pg.graph.nodes) == 2 + 5 + 3 + 1  # the graph draws the new architecture
@@ -323,7 +325,7 @@ def test_close_closes_every_model_it_made_and_no_other():
     assert pg.closed and pg.session.status == "closed" and repr(pg) == "Playground(closed)"
     pg.close()  # twice is fine
     other.step(1)
-    assert other.network.epoch_ == 1 and other.decision_plot.figure.model_id in _instances
+    assert other.network.epoch_ == 1 and other.decision_plot.model_id in _instances and other.graph.model_id in _instances
 
 
 def test_a_closed_playground_refuses_to_train():
