@@ -209,6 +209,38 @@ def test_sessions_side_by_side_share_one_loop():
         SessionGroup([slow, "fast"])
 
 
+def test_an_explorer_is_a_few_views_on_one_session():
+    from nnviz.widgets import DecisionBoundaryPlot, LossChart, NetworkGraph
+
+    session = xor_session(lr=0.1)
+    X_tr, y_tr, X_te, y_te = session.X_train, session.y_train, session.X_test, session.y_test
+    plot = DecisionBoundaryPlot(session.network, X_tr, y_tr, X_te, y_te, ["x1", "x2"])
+    chart = LossChart(session.network)
+    graph = NetworkGraph(session.network, ["x1", "x2"])
+    session.add_view(plot)
+    session.add_view(chart, every=0.2)
+    session.add_view(graph, every=0.1)
+    png = plot.png
+    session.step(3)
+    assert plot.png != png and len(chart.train_line.x) == 3  # redrawn after the step
+    other = Network.mlp(2, [6], seed=5)
+    session.network = other
+    assert chart.network is other and graph.network is other and len(chart.train_line.x) == 0
+    assert len(graph.nodes) == 2 + 6 + 1
+    session.remove_view(chart)
+    session.step(2)
+    assert len(chart.train_line.x) == 0 and other.epoch_ == 2  # a removed view is left alone
+    X, y = make_dataset("circle", seed=1)
+    before = plot.png
+    session.set_data(X[:100], y[:100], X[100:200], y[100:200])  # new data, same network: shown at once
+    session.step(1)
+    assert plot.png != before and len(session.X_train) == 100
+    with pytest.raises(TypeError, match="view must have set_network"):
+        session.add_view("chart")
+    with pytest.raises(ValueError, match="features must name one input per network input"):
+        session.set_data(X, y, features=["x1", "x2", "x1^2"])
+
+
 # ------------------------------------------------------------------------------- settings as traits
 def test_controls_are_bound_to_the_traits_both_ways():
     pg = make()
@@ -248,8 +280,9 @@ def test_a_replaced_network_reaches_every_view(tmp_path):
     pg.step(3)
     net = Network.mlp(2, [5, 3], activation="relu", seed=0, optimizer={"type": "sgd", "lr": 0.3})
     net.fit(pg.data[0], pg.data[1], epochs=2)  # features x1, x2: the points themselves
-    map_before = pg.decision_plot.png
+    map_before, previous = pg.decision_plot.png, pg.network
     pg.network = Network.load(net.save(tmp_path / "net.npz"))
+    assert previous.optimizer.lr == 0.03  # the old network is left as it was (not given the new rate)
     new = pg.network
     assert pg.graph.network is new and pg.loss_chart.network is new
     assert pg.decision_plot.png != map_before  # the map shows the new network's boundary

@@ -18,7 +18,7 @@ from ipywidgets.widgets.widget import Widget, _instances
 from nnviz.core import DivergedError, Dropout, Network
 from nnviz.data import check_dataset, dataset_info, make_dataset, train_test_split
 
-from ._common import COLUMN_CONTROL_WIDTH, add_class, describe, format_number, guarded, one_blas_thread, set_visible
+from ._common import COLUMN_CONTROL_WIDTH, add_class, describe, format_number, guarded, set_visible
 from ._config import (
     CONTROLS,
     CUSTOM,
@@ -188,7 +188,6 @@ class Playground(ReportsErrors, VBox):
             raise ValueError(f"max_fps must be a number in (0, 120], got {describe(max_fps)}")
         self.status = StatusArea()
         self._syncing = False
-        self._drawn_at = {"graph": 0.0, "chart": 0.0}
         self.settings = PlaygroundSettings(c, has_custom_data=self._custom is not None)
 
         self._make_data()
@@ -214,6 +213,11 @@ class Playground(ReportsErrors, VBox):
         self.training_controls = TrainingControls()
         self.problem = HTML()
         add_class(self.problem, "nnviz-problem")
+        # the views live on the session: they follow its network and redraw on its frames (the graph
+        # and the loss chart at most every GRAPH_EVERY / CHART_EVERY seconds while playing)
+        for view, every in ((self.lr_control, 0.0), (self.decision_plot, 0.0), (self.graph, GRAPH_EVERY),
+                            (self.loss_chart, CHART_EVERY)):
+            self.session.add_view(view, every)
 
         super().__init__(self._layout())
         add_class(self, "nnviz-playground")
@@ -359,22 +363,16 @@ class Playground(ReportsErrors, VBox):
         self.status.info(f"{why} — new network {self._arch()}, epoch 0.")
 
     def _follow_network(self, change) -> None:
-        """``session.network`` was replaced: every view shows the new one."""
+        """``session.network`` was replaced (the session's views already show it): the layout follows."""
         net = change["new"]
-        features = list(self.session.features)
         self.remove_class("nnviz-diverged")
-        self.lr_control.network = net
-        self.decision_plot.set_network(net, features)
-        self.decision_plot.set_data(*self.session_data())
-        self.graph.set_network(net, features)
         if (self.graph.width, self.graph.height) != (self._graph_width(), self._graph_height()):
             self.graph.set_size(self._graph_width(), self._graph_height())
             self._network_column.layout.width = f"{self.graph.width + 2}px"
-        self.loss_chart.network = net
         self._sync_builder(net)
         self._align_builder()
         self._describe_problem()
-        self._draw()
+        self.training_controls.set_epoch(net.epoch_)
 
     def session_data(self) -> tuple:
         s = self.session
@@ -420,19 +418,12 @@ class Playground(ReportsErrors, VBox):
         """
         if self._closed:
             return
-        now = time.perf_counter()
-        with one_blas_thread():
-            self.decision_plot.update()
-            if not playing or now - self._drawn_at["graph"] >= GRAPH_EVERY:
-                self.graph.update()
-                self._drawn_at["graph"] = now
-        if not playing or now - self._drawn_at["chart"] >= CHART_EVERY:
-            self.loss_chart.update()
-            self._drawn_at["chart"] = now
+        self.session.redraw(playing)
         self.training_controls.set_epoch(self.network.epoch_)
 
     def _on_frame(self, event) -> None:
-        self._draw(playing=event.playing)
+        # the session has redrawn its views; the epoch counter is the Playground's
+        self.training_controls.set_epoch(self.network.epoch_)
 
     def _train(self, epochs: int) -> int:
         """Train ``epochs`` epochs without redrawing (the benchmarks time this)."""

@@ -87,6 +87,15 @@ class BatchEvent:
     loss: float
 
 
+class _View:
+    """A view kept on a session, with its redraw interval and when it was last drawn."""
+
+    __slots__ = ("widget", "every", "drawn_at")
+
+    def __init__(self, widget, every: float):
+        self.widget, self.every, self.drawn_at = widget, every, 0.0
+
+
 def _regularization_of(network: Network) -> tuple[str, float]:
     if network.l1 > 0:
         return "l1", float(network.l1)
@@ -211,6 +220,7 @@ class TrainingSession(HasTraits):
         self._epoch_seconds: float | None = None
         self._start_loss: float | None = None  # the training loss before the first epoch
         self._frame_callbacks: list = []
+        self._views_shown: list = []  # views kept on this session (add_view)
         self._epoch_callbacks: list = []
         self._batch_callbacks: list = []
         self._features = None if features is None else tuple(features)
@@ -241,11 +251,17 @@ class TrainingSession(HasTraits):
         """Use new data (and input features, when given) from the next step; the network is kept.
 
         The arrays are checked against the network: one input per feature (or per column of the
-        points when ``features`` is None).
+        points when ``features`` is None). ``network``: the network about to be assigned to
+        :attr:`network` (checked against the data instead; the views get the data with it). Without
+        it, the views added with :meth:`add_view` get the new data at once.
         """
         from nnviz.data import make_features
 
-        network = self.network if network is None else network
+        current = self._trait_values.get("network")  # None while the session is being built
+        network = current if network is None else network
+        if features is not None and network is current and len(tuple(features)) != network.n_inputs:
+            raise ValueError(f"features must name one input per network input ({network.n_inputs}), "
+                             f"got {len(tuple(features))}: pass the new network as well")
         if features is not None:
             self._features = tuple(features)
         X_train = np.asarray(X_train)
@@ -265,6 +281,10 @@ class TrainingSession(HasTraits):
                              f"(features {list(self._features) if self._features else None})")
         self.X_train, self.y_train, self.X_test, self.y_test = X_train, y_train, X_test, y_test
         self._F_train, self._F_test = F_train, F_test
+        if network is current:  # new data for the same network: the views show them now
+            for view in self._views_shown:
+                if hasattr(view.widget, "set_data"):
+                    view.widget.set_data(X_train, y_train, X_test, y_test)
 
     @property
     def features(self) -> tuple | None:
@@ -389,6 +409,9 @@ class TrainingSession(HasTraits):
         self._set("message", "")
         self._set("status", "playing" if self.playing else "paused")
         self._set("epoch", net.epoch_)
+        # the views first: a control bound to a setting then shows the new network's value, and
+        # nothing is written into the old network
+        self._show_network(net)
         if self._syncing:
             return
         kind, rate = _regularization_of(net)
@@ -450,7 +473,55 @@ class TrainingSession(HasTraits):
         """
         self._register(self._batch_callbacks, callback, remove, "on_batch")
 
+    def add_view(self, view, every: float = 0.0) -> None:
+        """Keep ``view`` on this session: it follows :attr:`network` and the data, and redraws on frames.
+
+        Parameters
+        ----------
+        view : widget
+            A view with ``set_network(network, features)`` (or a ``network`` property), optionally
+            ``set_data(X_train, y_train, X_test, y_test)`` and ``update()``: every nnviz view
+            (:class:`DecisionBoundaryPlot`, :class:`NetworkGraph`, :class:`ActivationHeatmaps`,
+            :class:`LossChart`, :class:`LearningRateControl`).
+        every : float, default 0
+            While playing, redraw it at most this often (seconds); after a step, a pause or a
+            replaced network it is always redrawn.
+        """
+        every = check_float("every", every, low=0.0)
+        if not (hasattr(view, "set_network") or hasattr(view, "network")):
+            raise TypeError(f"view must have set_network(network, features) or a network property, got {describe(view)}")
+        self.remove_view(view)
+        self._views_shown.append(_View(view, every))
+
+    def remove_view(self, view) -> None:
+        """Stop keeping ``view`` on this session (no-op if it was not added)."""
+        self._views_shown = [v for v in self._views_shown if v.widget is not view]
+
+    def redraw(self, playing: bool = False) -> None:
+        """Redraw the added views now (while ``playing``, those whose ``every`` has not passed wait)."""
+        now = time.perf_counter()
+        with one_blas_thread():
+            for view in self._views_shown:
+                if hasattr(view.widget, "update") and (not playing or now - view.drawn_at >= view.every):
+                    view.widget.update()
+                    view.drawn_at = now
+
+    def _show_network(self, network) -> None:
+        for view in self._views_shown:
+            widget = view.widget
+            if hasattr(widget, "set_network"):
+                if self._features is not None:
+                    widget.set_network(network, list(self._features))
+                else:
+                    widget.set_network(network)
+            else:
+                widget.network = network
+            if hasattr(widget, "set_data"):
+                widget.set_data(self.X_train, self.y_train, self.X_test, self.y_test)
+        self.redraw()
+
     def _notify_frame(self, epochs: int, playing: bool) -> None:
+        self.redraw(playing)
         event = FrameEvent(self, epochs, playing)
         for callback in list(self._frame_callbacks):
             callback(event)
