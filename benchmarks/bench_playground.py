@@ -45,24 +45,14 @@ def frame_times(config: dict, frames: int = 60) -> dict:
 
     pg = Playground(config={"seed": 1, "net_seed": 2, "speed": 1, **config})
     pg.step(5)  # warm caches and buffers
-    train, views, frame = [], [], []
-    for _ in range(frames):
-        t0 = time.perf_counter()
-        pg._train(1)
-        t1 = time.perf_counter()
-        pg._draw()  # every view, as on a full frame
-        t2 = time.perf_counter()
-        train.append(t1 - t0)
-        views.append(t2 - t1)
-        frame.append(t2 - t0)
-    # the reference, timed in the same run: the same epoch and views called directly, without the
-    # session (no events, no stability check, no trait updates)
+    # the reference, timed in the same run and interleaved frame by frame (so a change of load hits
+    # both alike): the same epoch and views called directly, without the session (no events, no
+    # stability check, no trait updates)
     from nnviz.widgets._common import one_blas_thread
 
     net, (F_train, F_test), session = pg.network, pg.session.inputs, pg.session
-    bare = []
-    for _ in range(frames):
-        t0 = time.perf_counter()
+
+    def bare_frame():
         with one_blas_thread():
             net.fit(F_train, session.y_train, epochs=1, batch_size=session.batch_size,
                     validation_data=(F_test, session.y_test))
@@ -70,7 +60,20 @@ def frame_times(config: dict, frames: int = 60) -> dict:
             pg.graph.update()
         pg.loss_chart.update()
         pg.training_controls.set_epoch(net.epoch_)
-        bare.append(time.perf_counter() - t0)
+
+    train, views, frame, bare = [], [], [], []
+    for _ in range(frames):
+        t0 = time.perf_counter()
+        pg._train(1)
+        t1 = time.perf_counter()
+        pg._draw()  # every view, as on a full frame
+        t2 = time.perf_counter()
+        bare_frame()
+        t3 = time.perf_counter()
+        train.append(t1 - t0)
+        views.append(t2 - t1)
+        frame.append(t2 - t0)
+        bare.append(t3 - t2)
     pg.session.speed = "auto"
     auto, auto_epochs = [], []
     for _ in range(frames // 2):
