@@ -45,17 +45,36 @@ def frame_times(config: dict, frames: int = 60) -> dict:
 
     pg = Playground(config={"seed": 1, "net_seed": 2, "speed": 1, **config})
     pg.step(5)  # warm caches and buffers
-    train, views, frame = [], [], []
+    # the reference, timed in the same run and interleaved frame by frame (so a change of load hits
+    # both alike): the same epoch and views called directly, without the session (no events, no
+    # stability check, no trait updates)
+    from nnviz.widgets._common import one_blas_thread
+
+    net, (F_train, F_test), session = pg.network, pg.session.inputs, pg.session
+
+    def bare_frame():
+        with one_blas_thread():
+            net.fit(F_train, session.y_train, epochs=1, batch_size=session.batch_size,
+                    validation_data=(F_test, session.y_test))
+            pg.decision_plot.update()
+            pg.graph.update()
+        pg.loss_chart.update()
+        pg.training_controls.set_epoch(net.epoch_)
+
+    train, views, frame, bare = [], [], [], []
     for _ in range(frames):
         t0 = time.perf_counter()
         pg._train(1)
         t1 = time.perf_counter()
         pg._draw()  # every view, as on a full frame
         t2 = time.perf_counter()
+        bare_frame()
+        t3 = time.perf_counter()
         train.append(t1 - t0)
         views.append(t2 - t1)
         frame.append(t2 - t0)
-    pg._config["speed"] = "auto"
+        bare.append(t3 - t2)
+    pg.session.speed = "auto"
     auto, auto_epochs = [], []
     for _ in range(frames // 2):
         before = pg.network.epoch_
@@ -65,7 +84,7 @@ def frame_times(config: dict, frames: int = 60) -> dict:
         auto_epochs.append(pg.network.epoch_ - before)
     return {
         "epoch": _median_ms(train), "views": _median_ms(views), "frame": _median_ms(frame),
-        "auto": _median_ms(auto), "auto_epochs": statistics.median(auto_epochs),
+        "auto": _median_ms(auto), "auto_epochs": statistics.median(auto_epochs), "bare": _median_ms(bare),
         "arch": pg._arch(),
     }
 
@@ -115,7 +134,7 @@ def bytes_per_frame(config: dict, frames: int = 30) -> dict:
             pg._train(1)
             pg.decision_plot.update()
             pg.training_controls.set_epoch(pg.network.epoch_)
-            pg._loop._sent.value += 1  # the frame counter the browser echoes
+            pg.session.loop._sent.value += 1  # the frame counter the browser echoes
             decision.append(counter.take())
     full_b = statistics.median(b for b, _ in full)
     dec_b = statistics.median(b for b, _ in decision)
@@ -163,11 +182,16 @@ def main() -> None:
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"{os.cpu_count()} CPUs, load average {load} (timings grow with other work on the machine)")
     print("(a) Python-side frame time (median over 60 frames)")
-    print(f"    {'network':34s} {'1 epoch':>8s} {'views':>8s} {'frame':>8s}   auto frame (epochs)")
+    print(f"    {'network':34s} {'1 epoch':>8s} {'views':>8s} {'frame':>8s}   auto frame (epochs)   "
+          f"reference: bare frame, ratio")
     for name, config in CASES.items():
         r = frame_times(config)
+        verdict = ("target <= 15 ms: " + ("met" if r["frame"] <= 15 else "MISSED")) if "6 x 8" in name else ""
         print(f"    {name + ' ' + r['arch'][:0]:34s} {r['epoch']:6.2f}ms {r['views']:6.2f}ms {r['frame']:6.2f}ms"
-              f"   {r['auto']:6.2f}ms ({r['auto_epochs']:.0f})")
+              f"   {r['auto']:6.2f}ms ({r['auto_epochs']:.0f})          {r['bare']:6.2f}ms, x{r['frame'] / r['bare']:.2f}"
+              f"   {verdict}")
+    print("    bare frame = the same epoch (net.fit) and views called directly, without the TrainingSession: "
+          "the ratio is the session's overhead")
     print("    frame = train 1 epoch (the playground's frame) + compute every view + assign the marks;")
     print("    auto = the 'auto' speed, which trains ~15 ms of epochs per frame, then draws (target <= 15 ms for 6 x 8 "
           "applies to the 1-epoch frame)")
@@ -181,8 +205,11 @@ def main() -> None:
               f"(decision PNG {r['png'] / 1024:.1f} KiB, thumbnails PNG {r['atlas'] / 1024:.1f} KiB)")
     print()
     start, end, peak, epochs = memory_after_1000_epochs()
-    print(f"(c) resident memory: {start:.0f} MB after building the playground, {end:.0f} MB after {epochs} epochs "
-          f"drawn frame by frame (peak {peak:.0f} MB); target <= 200 MB")
+    print(f"(c) resident memory: {start:.0f} MB after building the playground (the reference), {end:.0f} MB after "
+          f"{epochs} epochs drawn frame by frame (peak {peak:.0f} MB, x{end / start:.2f} the start); target <= 200 MB: "
+          f"{'met' if end <= 200 else 'MISSED'}")
+    print()
+    print("(d) re-running a playing Playground's cell 20 times: benchmarks/bench_rerun_browser.py (a browser)")
 
 
 if __name__ == "__main__":

@@ -73,12 +73,12 @@ def test_learning_rate_slider_sets_optimizer_lr_only(net):
 
 def test_learning_rate_follows_a_new_network_without_writing_back(net):
     control = LearningRateControl(net, value=0.1)
-    assert net.optimizer.lr == 0.03  # constructing does not change the network
+    assert net.optimizer.lr == 0.1  # the slider shows what trains (issue 7: it showed 0.1, trained at 0.03)
     other = Network.mlp(2, [3], seed=1, optimizer={"type": "sgd", "lr": 0.005})
     control.network = other
     assert control.value == 0.005 and 0.005 in control.rates and other.optimizer.lr == 0.005
     control.value = 1.0
-    assert other.optimizer.lr == 1.0 and net.optimizer.lr == 0.03
+    assert other.optimizer.lr == 1.0 and net.optimizer.lr == 0.1
 
 
 def test_learning_rate_validation(net):

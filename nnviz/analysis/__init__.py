@@ -49,6 +49,7 @@ from .landscape import (
     two_parameter_landscape,
     two_parameter_model,
 )
+from .stability import STABILITY_MESSAGES, loss_stability
 
 __all__ = [
     "CLASS_COLORS",
@@ -56,6 +57,7 @@ __all__ = [
     "Grid",
     "HEATMAP_ALPHA",
     "PLAYGROUND_COLORS",
+    "STABILITY_MESSAGES",
     "accuracy",
     "class_rgba",
     "confusion_matrix",
@@ -72,6 +74,7 @@ __all__ = [
     "hex_to_rgb",
     "input_matrix",
     "layer_rgba",
+    "loss_stability",
     "make_grid",
     "neuron_grids",
     "output_rgba",

@@ -18,6 +18,7 @@ from .learning_rate import LearningRateControl
 from .loss_chart import LossChart
 from .network_graph import NetworkGraph
 from .playground import Playground
+from .session import SessionGroup, TrainingSession
 from .status import StatusArea
 from .training_controls import TrainingControls
 
@@ -31,6 +32,8 @@ __all__ = [
     "LossChart",
     "NetworkGraph",
     "Playground",
+    "SessionGroup",
     "StatusArea",
     "TrainingControls",
+    "TrainingSession",
 ]

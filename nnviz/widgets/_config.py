@@ -19,6 +19,7 @@ __all__ = [
     "ACTIVATION_CHOICES",
     "BATCH_SIZE_RANGE",
     "CONTROLS",
+    "CHECKS",
     "CUSTOM",
     "DATASET_LABELS",
     "DEFAULTS",
@@ -31,6 +32,7 @@ __all__ = [
     "REG_RATES",
     "SPEEDS",
     "check_config",
+    "check_dataset_name",
     "check_controls",
     "new_seed",
 ]
@@ -159,6 +161,62 @@ def _check_names(name, values, choices, low=0, high=None):
     return values
 
 
+def _check_hidden(hidden):
+    if isinstance(hidden, numbers.Integral) or isinstance(hidden, str) or not hasattr(hidden, "__iter__"):
+        raise TypeError(f"config['hidden'] must be a list of layer sizes such as [4, 2], got {describe(hidden)}")
+    hidden = list(hidden)
+    if len(hidden) > MAX_LAYERS:
+        raise ValueError(f"config['hidden'] must have at most {MAX_LAYERS} layers, got {len(hidden)}")
+    return [check_int(f"config['hidden'][{i}]", h, low=1, high=MAX_NEURONS) for i, h in enumerate(hidden)]
+
+
+def _check_features(features):
+    out = _check_names("features", features, tuple(FEATURES), low=1, high=len(FEATURES))
+    if len(set(out)) != len(out):
+        raise ValueError(f"config['features'] must not repeat a feature, got {out}")
+    # keep the playground's order of features whatever order they came in
+    return [f for f in FEATURES if f in out]
+
+
+def _check_speed(speed):
+    if speed not in SPEEDS or isinstance(speed, bool):
+        raise ValueError(f"config['speed'] must be one of {', '.join(map(repr, SPEEDS))}; got {describe(speed)}")
+    return speed
+
+
+#: One checker per key (``activations`` is also checked against ``hidden`` by :func:`check_config`).
+CHECKS = {
+    "n_classes": lambda v: check_int("config['n_classes']", v, low=N_CLASSES_RANGE[0], high=N_CLASSES_RANGE[1]),
+    "noise": lambda v: check_float("config['noise']", v, low=0.0, high=NOISE_MAX),
+    "seed": lambda v: new_seed() if v is None else check_int("config['seed']", v, low=0),
+    "train_ratio": lambda v: check_float("config['train_ratio']", v, low=TRAIN_RATIO_RANGE[0],
+                                         high=TRAIN_RATIO_RANGE[1]),
+    "features": _check_features,
+    "hidden": _check_hidden,
+    "activation": lambda v: _check_choice("activation", v, ACTIVATION_CHOICES),
+    "activations": lambda v: _check_names("activations", v, ACTIVATION_CHOICES),
+    "lr": lambda v: _check_from("lr", v, LEARNING_RATES),
+    "batch_size": lambda v: check_int("config['batch_size']", v, low=BATCH_SIZE_RANGE[0], high=BATCH_SIZE_RANGE[1]),
+    "optimizer": lambda v: _check_choice("optimizer", v, tuple(OPTIMIZER_CHOICES)),
+    "momentum": lambda v: check_float("config['momentum']", v, low=MOMENTUM_RANGE[0], high=MOMENTUM_RANGE[1]),
+    "regularization": lambda v: _check_choice("regularization", v, tuple(REGULARIZATIONS)),
+    "reg_rate": lambda v: _check_from("reg_rate", v, REG_RATES),
+    "dropout": lambda v: check_float("config['dropout']", v, low=0.0, high=DROPOUT_MAX),
+    "discretize": lambda v: check_bool("config['discretize']", v),
+    "show_test": lambda v: check_bool("config['show_test']", v),
+    "speed": _check_speed,
+    "net_seed": lambda v: new_seed() if v is None else check_int("config['net_seed']", v, low=0),
+}
+
+
+def check_dataset_name(value, has_custom_data: bool = False) -> str:
+    """Check ``config['dataset']``: a data set's name, or ``"custom"`` when data were passed."""
+    datasets = tuple(DATASET_INFO) + ((CUSTOM,) if has_custom_data else ())
+    if value == CUSTOM and not has_custom_data:
+        raise ValueError("config['dataset'] is 'custom' (your own data): pass data=(X, y) as well")
+    return _check_choice("dataset", value, datasets)
+
+
 def check_config(config, has_custom_data: bool = False) -> dict:
     """Complete ``config`` with the defaults and check every entry; return a new dict.
 
@@ -175,53 +233,17 @@ def check_config(config, has_custom_data: bool = False) -> dict:
     if unknown:
         raise ValueError(f"unknown config key {unknown[0]!r}; valid keys: {', '.join(DEFAULTS)}")
     c = {**DEFAULTS, **config}
-    out: dict = {}
-    datasets = tuple(DATASET_INFO) + ((CUSTOM,) if has_custom_data else ())
-    if c["dataset"] == CUSTOM and not has_custom_data:
-        raise ValueError("config['dataset'] is 'custom' (your own data): pass data=(X, y) as well")
-    out["dataset"] = _check_choice("dataset", c["dataset"], datasets)
-    out["n_classes"] = check_int("config['n_classes']", c["n_classes"], low=N_CLASSES_RANGE[0], high=N_CLASSES_RANGE[1])
-    out["noise"] = check_float("config['noise']", c["noise"], low=0.0, high=NOISE_MAX)
-    out["seed"] = new_seed() if c["seed"] is None else check_int("config['seed']", c["seed"], low=0)
-    low, high = TRAIN_RATIO_RANGE
-    out["train_ratio"] = check_float("config['train_ratio']", c["train_ratio"], low=low, high=high)
-    out["features"] = _check_names("features", c["features"], tuple(FEATURES), low=1, high=len(FEATURES))
-    if len(set(out["features"])) != len(out["features"]):
-        raise ValueError(f"config['features'] must not repeat a feature, got {out['features']}")
-    # keep the playground's order of features whatever order they came in
-    out["features"] = [f for f in FEATURES if f in out["features"]]
-    hidden = c["hidden"]
-    if isinstance(hidden, numbers.Integral) or isinstance(hidden, str) or not hasattr(hidden, "__iter__"):
-        raise TypeError(f"config['hidden'] must be a list of layer sizes such as [4, 2], got {describe(hidden)}")
-    hidden = list(hidden)
-    if len(hidden) > MAX_LAYERS:
-        raise ValueError(f"config['hidden'] must have at most {MAX_LAYERS} layers, got {len(hidden)}")
-    out["hidden"] = [check_int(f"config['hidden'][{i}]", h, low=1, high=MAX_NEURONS) for i, h in enumerate(hidden)]
-    out["activation"] = _check_choice("activation", c["activation"], ACTIVATION_CHOICES)
-    activations = c["activations"]
-    if activations is None:
-        activations = [out["activation"]] * len(hidden)
-    out["activations"] = _check_names("activations", activations, ACTIVATION_CHOICES)
-    if len(out["activations"]) != len(hidden):
+    if c["activations"] is None:
+        c["activations"] = [c["activation"]] * (len(c["hidden"]) if hasattr(c["hidden"], "__len__") else 0)
+    out = {"dataset": check_dataset_name(c["dataset"], has_custom_data)}
+    for key in DEFAULTS:
+        if key != "dataset":
+            out[key] = CHECKS[key](c[key])
+    if len(out["activations"]) != len(out["hidden"]):
         raise ValueError(
-            f"config['activations'] must name one activation per hidden layer ({len(hidden)}), "
+            f"config['activations'] must name one activation per hidden layer ({len(out['hidden'])}), "
             f"got {len(out['activations'])}"
         )
-    out["lr"] = _check_from("lr", c["lr"], LEARNING_RATES)
-    low, high = BATCH_SIZE_RANGE
-    out["batch_size"] = check_int("config['batch_size']", c["batch_size"], low=low, high=high)
-    out["optimizer"] = _check_choice("optimizer", c["optimizer"], tuple(OPTIMIZER_CHOICES))
-    out["momentum"] = check_float("config['momentum']", c["momentum"], low=MOMENTUM_RANGE[0], high=MOMENTUM_RANGE[1])
-    out["regularization"] = _check_choice("regularization", c["regularization"], tuple(REGULARIZATIONS))
-    out["reg_rate"] = _check_from("reg_rate", c["reg_rate"], REG_RATES)
-    out["dropout"] = check_float("config['dropout']", c["dropout"], low=0.0, high=DROPOUT_MAX)
-    out["discretize"] = check_bool("config['discretize']", c["discretize"])
-    out["show_test"] = check_bool("config['show_test']", c["show_test"])
-    speed = c["speed"]
-    if speed not in SPEEDS or isinstance(speed, bool):
-        raise ValueError(f"config['speed'] must be one of {', '.join(map(repr, SPEEDS))}; got {describe(speed)}")
-    out["speed"] = speed
-    out["net_seed"] = new_seed() if c["net_seed"] is None else check_int("config['net_seed']", c["net_seed"], low=0)
     return out
 
 

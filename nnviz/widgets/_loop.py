@@ -71,6 +71,12 @@ class FrameLoop:
         self.max_in_flight = int(max_in_flight)
         self.gone_after = float(gone_after)
         self.browser_gone = False
+        #: Set by the owner once its widget has been displayed (its views counted by the front end):
+        #: a displayed loop that no browser has ever echoed within ``gone_after`` s stops (a kernel
+        #: with no front end, e.g. a re-run cell in a headless kernel), instead of training for ever.
+        self.displayed = False
+        self.browser_ever = False
+        self._started_at = 0.0
         self._silent_since: float | None = None
         self._task: asyncio.Task | None = None
         # the echo: Python sets `_sent`, the front end copies it into `_echo`, which syncs back here
@@ -106,7 +112,7 @@ class FrameLoop:
     def _on_echo(self, change) -> None:
         frame = int(change["new"])
         self.acked = max(self.acked, frame)
-        self.browser_seen = True
+        self.browser_seen = self.browser_ever = True
         self._silent_since = None
         sent = self._sent_at.pop(frame, None)
         if sent is not None:
@@ -121,6 +127,7 @@ class FrameLoop:
         self._times.clear()
         self.browser_gone = False
         self._silent_since = None
+        self._started_at = time.perf_counter()
         self._task = loop.create_task(self._run())
 
     def stop(self) -> None:
@@ -155,6 +162,10 @@ class FrameLoop:
                     await self._wait_for_echo(self.frames - self.max_in_flight + 1)
                 if self._silent_since is not None and time.perf_counter() - self._silent_since > self.gone_after:
                     self.browser_gone = True  # the page that was drawing us is gone: stop
+                    break
+                if (self.displayed and not self.browser_ever
+                        and time.perf_counter() - self._started_at > self.gone_after):
+                    self.browser_gone = True  # shown, but no front end ever answered: stop
                     break
         except asyncio.CancelledError:
             return  # stop() was called: the caller updates the controls

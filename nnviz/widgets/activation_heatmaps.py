@@ -73,7 +73,7 @@ class ActivationHeatmaps(ReportsErrors, VBox):
     node_scatter : bqplot.Scatter
         The click targets, one per neuron, in the order of :attr:`nodes`.
     nodes : list of (level, unit)
-        Level 0 is the inputs, level ``l >= 1`` the l-th Dense layer.
+        Level 0 is the inputs, level ``l >= 1`` the l-th level with weights (``network.mlp_levels()[l - 1]``).
     selected : tuple (level, unit) or None
         The neuron shown large.
     """
@@ -179,8 +179,8 @@ class ActivationHeatmaps(ReportsErrors, VBox):
 
     @property
     def levels(self) -> list[int]:
-        """The levels drawn, left to right (0 = inputs, l = Dense layer l)."""
-        n_dense = len(self._network.dense_layers)
+        """The levels drawn, left to right (0 = inputs, l = ``network.mlp_levels()[l - 1]``)."""
+        n_dense = len(self._network.mlp_levels())
         levels = list(range(1, n_dense))
         if self.show_inputs:
             levels.insert(0, 0)
@@ -198,7 +198,7 @@ class ActivationHeatmaps(ReportsErrors, VBox):
         return self._left
 
     def level_size(self, level: int) -> int:
-        return len(self._features) if level == 0 else self._network.sizes[level]
+        return len(self._features) if level == 0 else self._network.units_per_level()[level]
 
     # -- changing what is drawn -----------------------------------------------------------------
     def set_size(self, width: int | None = None, height: int | None = None) -> None:
@@ -290,7 +290,7 @@ class ActivationHeatmaps(ReportsErrors, VBox):
                 self.input_labels.text = [FEATURES[f].label for f in self._features]
             else:
                 self.input_labels.x, self.input_labels.y, self.input_labels.text = [], [], []
-        n_dense = len(self._network.dense_layers)
+        n_dense = len(self._network.mlp_levels())
         with self.headers.hold_sync():
             if self._show_headers():
                 self.headers.x = np.array([self._positions[(lv, 0)][0] for lv in levels], dtype=np.float32)
@@ -305,7 +305,7 @@ class ActivationHeatmaps(ReportsErrors, VBox):
     def _thumbnails(self) -> dict:
         """``{level: uint8 RGBA of shape (n_units, T, T, 4)}`` for every drawn level."""
         net, grid, features = self._network, self._grid, self._features
-        n_dense = len(net.dense_layers)
+        n_dense = len(net.mlp_levels())
         levels = self.levels
         out = {}
         if 0 in levels:

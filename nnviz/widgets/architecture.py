@@ -93,8 +93,8 @@ class ArchitectureBuilder(ReportsErrors, VBox):
                 raise ValueError(
                     f"features must name one input per network input ({network.n_inputs}), got {len(features)}: {features}"
                 )
-            hidden = network.sizes[1:-1]
-            activations = [layer.activation.name for layer in network.dense_layers[:-1]]
+            hidden = list(network.units_per_level())[1:-1]
+            activations = [level.activation.name for level in network.mlp_levels()[:-1]]
         hidden = self._check_hidden(hidden)
         activation = self._check_activation("activation", activation)
         if activations is None:
@@ -135,9 +135,10 @@ class ArchitectureBuilder(ReportsErrors, VBox):
     def _check_hidden(self, hidden):
         if isinstance(hidden, str) or not hasattr(hidden, "__iter__"):
             raise TypeError(f"hidden must be a list of layer sizes such as [4, 2], got {describe(hidden)}")
-        hidden = [check_int(f"hidden[{i}]", h, low=1, high=self.max_neurons) for i, h in enumerate(hidden)]
+        hidden = list(hidden)
         if len(hidden) > self.max_layers:
             raise ValueError(f"hidden must have at most max_layers={self.max_layers} layers, got {len(hidden)}")
+        hidden = [check_int(f"hidden[{i}]", h, low=1, high=self.max_neurons) for i, h in enumerate(hidden)]
         return hidden
 
     @staticmethod
@@ -220,6 +221,33 @@ class ArchitectureBuilder(ReportsErrors, VBox):
     @property
     def activations(self) -> list[str]:
         return list(self.spec["activations"])
+
+    @traitlets.validate("spec")
+    def _check_spec(self, proposal):
+        """Assigning ``spec`` (whole or in part) is checked with the limits of the buttons."""
+        spec = proposal["value"]
+        unknown = sorted(set(spec) - {"features", "hidden", "activations", "activation"})
+        if unknown:
+            raise ValueError(f"unknown spec key {unknown[0]!r}; valid keys: features, hidden, activations, activation")
+        current = self._trait_values.get("spec") or {}
+        merged = {**current, **spec}
+        features = self._check_features(merged.get("features", ("x1", "x2")))
+        hidden = self._check_hidden(merged.get("hidden", ()))
+        activation = self._check_activation("spec['activation']", merged.get("activation", "tanh"))
+        activations = spec.get("activations")
+        if activations is None:
+            old = list(current.get("activations", []))
+            activations = (old + [activation] * len(hidden))[:len(hidden)] if "activation" not in spec else [activation] * len(hidden)
+        activations = [self._check_activation(f"spec['activations'][{i}]", a) for i, a in enumerate(activations)]
+        if len(activations) != len(hidden):
+            raise ValueError(f"spec['activations'] must have one name per hidden layer ({len(hidden)}), "
+                             f"got {len(activations)}")
+        return {"features": features, "hidden": hidden, "activations": activations, "activation": activation}
+
+    @traitlets.observe("spec")
+    def _show_spec(self, change) -> None:
+        if hasattr(self, "layer_cells"):
+            self._refresh()
 
     def _set(self, **changes) -> None:
         self.spec = {**self.spec, **changes}

@@ -22,8 +22,9 @@ class LearningRateControl(ReportsErrors, VBox):
     network : nnviz.core.Network or None
         The network to drive; replace it any time with ``control.network = other``.
     value : float or None
-        Initial rate; None takes the network's current rate (or 0.03 without a network). A rate that is
-        not one of ``rates`` is added to the slider.
+        Initial rate, written into ``network.optimizer.lr`` at once (the slider shows what trains);
+        None takes the network's current rate (or 0.03 without a network). A rate that is not one of
+        ``rates`` is added to the slider.
     rates : sequence of float, default the playground's
         ``(1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)``.
     status : StatusArea or None
@@ -58,6 +59,8 @@ class LearningRateControl(ReportsErrors, VBox):
             layout=Layout(width="250px"),
         )
         add_class(self.slider, "nnviz-lr")
+        if self._network is not None:
+            self._network.optimizer.lr = value  # what the slider shows is what trains
         own_status = status is None
         self.status = StatusArea() if own_status else status
         super().__init__([self.slider] + ([style_widget(), self.status] if own_status else []))

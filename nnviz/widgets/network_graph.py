@@ -51,7 +51,7 @@ class NetworkGraph(ActivationHeatmaps):
     handles : bqplot.Scatter
         One dot per link (in :func:`nnviz.analysis.edge_arrays` order); clicking one selects it.
     selected_link : tuple (layer, i, j) or None
-        The weight ``network.dense_layers[layer].W[i, j]`` being shown.
+        The weight ``network.mlp_levels()[layer].W[i, j]`` being shown.
     weight_input : ipywidgets.FloatText
         Type a value and press Enter (or "Set weight") to write it.
     weight_label : ipywidgets.HTML
@@ -61,9 +61,9 @@ class NetworkGraph(ActivationHeatmaps):
     Examples
     --------
     >>> graph = NetworkGraph(net)
-    >>> graph.select_link(0, 1, 2)        # W[1, 2] of the first Dense layer
+    >>> graph.select_link(0, 1, 2)        # W[1, 2] of the first level with weights
     >>> graph.set_weight(0.5)
-    >>> net.dense_layers[0].W[1, 2]
+    >>> net.mlp_levels()[0].W[1, 2]
     0.5
     """
 
@@ -197,11 +197,11 @@ class NetworkGraph(ActivationHeatmaps):
 
     # -- the weight editor ----------------------------------------------------------------------
     def select_link(self, layer: int | None, i: int | None = None, j: int | None = None) -> None:
-        """Select the weight ``network.dense_layers[layer].W[i, j]`` (``None`` clears the selection)."""
+        """Select the weight ``network.mlp_levels()[layer].W[i, j]`` (``None`` clears the selection)."""
         if layer is None:
             self.selected_link = None
         else:
-            dense = self._network.dense_layers
+            dense = self._network.mlp_levels()
             layer = check_int("layer", layer, low=0, high=len(dense) - 1)
             n_in, n_out = dense[layer].W.shape
             i = check_int("i", i, low=0, high=n_in - 1)
@@ -215,10 +215,10 @@ class NetworkGraph(ActivationHeatmaps):
         if self.selected_link is None:
             return None
         layer, i, j = self.selected_link
-        return float(self._network.dense_layers[layer].W[i, j])
+        return float(self._network.mlp_levels()[layer].W[i, j])
 
     def set_weight(self, value, layer: int | None = None, i: int | None = None, j: int | None = None) -> None:
-        """Write ``value`` into the selected weight (or ``W[i, j]`` of Dense layer ``layer``) and redraw.
+        """Write ``value`` into the selected weight (or ``W[i, j]`` of ``network.mlp_levels()[layer]``) and redraw.
 
         The network keeps training from the edited weight at the next step.
         """
@@ -228,7 +228,7 @@ class NetworkGraph(ActivationHeatmaps):
             raise ValueError("no link selected: click a link's dot first, or pass layer, i and j")
         value = check_float("value", value)
         layer, i, j = self.selected_link
-        self._network.dense_layers[layer].W[i, j] = value
+        self._network.mlp_levels()[layer].W[i, j] = value
         for callback in list(self.on_weight_change):
             callback(layer, i, j, value)
         self.update()
@@ -236,7 +236,7 @@ class NetworkGraph(ActivationHeatmaps):
 
     def _describe_link(self, layer, i, j) -> str:
         source = FEATURES[self._features[i]].label if layer == 0 else f"neuron {i + 1} of layer {layer}"
-        n_dense = len(self._network.dense_layers)
+        n_dense = len(self._network.mlp_levels())
         target = "the output" if layer == n_dense - 1 and self._network.n_outputs == 1 else (
             f"output {j}" if layer == n_dense - 1 else f"neuron {j + 1} of layer {layer + 1}")
         return f"{source} → {target}"

@@ -1,28 +1,34 @@
-"""The Playground: TensorFlow Playground in a notebook cell, training live, reachable from Python."""
+"""The Playground: TensorFlow Playground in a notebook cell, training live, reachable from Python.
+
+The Playground is a :class:`~nnviz.widgets.session.TrainingSession` (``pg.session``: the network, the
+data, the training settings and the live loop) plus its views (graph, decision map, loss chart,
+controls) and its data/network settings (``pg.settings``, :class:`~nnviz.widgets.settings.PlaygroundSettings`).
+Controls are bound to those traits with ``link``; the views follow the session's ``network`` and
+redraw on its frames.
+"""
 from __future__ import annotations
 
 import copy
-import math
 import time
 
 import numpy as np
-from ipywidgets import HTML, HBox, Layout, VBox
+from ipywidgets import HTML, HBox, Layout, VBox, link
+from ipywidgets.widgets.widget import Widget, _instances
 
-from nnviz.core import SGD, Adam, DivergedError, Dropout
-from nnviz.data import check_dataset, dataset_info, make_dataset, make_features, train_test_split
+from nnviz.core import DivergedError, Dropout, Network
+from nnviz.data import check_dataset, dataset_info, make_dataset, train_test_split
 
-from ._common import (
-    COLUMN_CONTROL_WIDTH,
-    add_class,
-    check_int,
-    describe,
-    format_number,
-    guarded,
-    one_blas_thread,
-    set_visible,
+from ._common import COLUMN_CONTROL_WIDTH, add_class, describe, format_number, guarded, set_visible
+from ._config import (
+    CONTROLS,
+    CUSTOM,
+    DATASET_LABELS,
+    DEFAULTS,
+    N_CLASSES_RANGE,
+    check_config,
+    check_controls,
+    new_seed,
 )
-from ._config import CONTROLS, CUSTOM, DATASET_LABELS, check_config, check_controls, new_seed
-from ._loop import FrameLoop
 from ._style import style_widget
 from .architecture import ArchitectureBuilder
 from .data_controls import DataControls
@@ -30,14 +36,13 @@ from .decision_plot import DecisionBoundaryPlot
 from .learning_rate import LearningRateControl
 from .loss_chart import LossChart
 from .network_graph import NetworkGraph
+from .session import MAX_EPOCHS_PER_FRAME, TRAIN_BUDGET  # noqa: F401 - re-exported for old imports
+from .settings import SESSION_KEYS, PlaygroundSession, PlaygroundSettings
 from .status import ReportsErrors, StatusArea
 from .training_controls import TrainingControls
 
-__all__ = ["Playground"]
+__all__ = ["Playground", "TASK_CHOICES"]
 
-#: Seconds of training per frame aimed at with ``speed="auto"``.
-TRAIN_BUDGET = 0.015
-MAX_EPOCHS_PER_FRAME = 50
 #: Sizes in pixels, chosen so that the four columns fit a JupyterLab notebook in a 1280 px window
 #: (848 px of output width). A deep network widens the graph (>= COLUMN_MIN px per column); the output
 #: column then wraps below it on a narrow screen. The graph is NEURON_ROW px tall per neuron of its
@@ -50,32 +55,81 @@ HEATMAP_SIZE = 232
 #: (thumbnails, links) and the loss chart at most this often (seconds). Measured in Chromium: redrawing
 #: them at 15 and 8 per second held the heatmap to ~31 visible updates/s, at 10 and 5 it reaches ~34.
 GRAPH_EVERY, CHART_EVERY = 1 / 10, 1 / 5
+#: ``Playground(task=...)``: what your labels are (None: inferred, see :meth:`Playground._check_data`).
+TASK_CHOICES = ("binary", "multiclass", "regression")
+#: Controls that show a setting in other units: config value -> control value, and back.
+CONTROL_TRANSFORMS = {
+    "noise": (lambda v: int(round(v * 100)), lambda percent: percent / 100),
+    "train_ratio": (lambda v: int(round(v * 100)), lambda percent: percent / 100),
+}
+#: Settings messages shown when a training setting changes (``{v}`` is the new value).
+_SETTING_MESSAGES = {
+    "lr": "Learning rate {v} from the next step (weights kept).",
+    "batch_size": "Batch size {v} from the next step.",
+    "momentum": "Momentum {v} from the next step.",
+}
+
+
+def _model_ids() -> set:
+    return set(_instances)
+
+
+def _widget_tree(widget, seen: set) -> None:
+    """Every widget model reachable from ``widget`` through its traits (children, layout, marks...)."""
+    if not isinstance(widget, Widget) or widget.comm is None or widget.model_id in seen:
+        return
+    seen.add(widget.model_id)
+    for name in widget.trait_names():
+        if name in ("comm", "keys"):
+            continue
+        try:
+            value = getattr(widget, name)
+        except Exception:  # noqa: BLE001 - a trait that cannot be read holds no model
+            continue
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            if isinstance(v, Widget):
+                _widget_tree(v, seen)
+            elif isinstance(v, (list, tuple)):
+                for item in v:
+                    _widget_tree(item, seen)
 
 
 class Playground(ReportsErrors, VBox):
     """TensorFlow Playground in a notebook cell: data, network, live training and every view.
 
     Data column | input features | network graph (neurons as thumbnails, links by weight) | output
-    (loss numbers and curve, the decision boundary). Training runs in a background task on the kernel's
-    event loop, so pause, sliders and buttons act at once while it runs, and ``pg.network`` is the live
-    network at every moment.
+    (loss numbers and curve, the decision boundary). The Playground is a
+    :class:`~nnviz.widgets.TrainingSession` (:attr:`session`: network, data, training settings, the live
+    loop) plus views of it; its data and network settings are the traits of :attr:`settings`. Every
+    control is bound to its trait, so ``pg.session.lr = 0.3`` moves the slider and moving the slider
+    sets ``pg.session.lr``. Training runs in a background task on the kernel's event loop, so pause,
+    sliders and buttons act at once while it runs, and ``pg.network`` is the live network at every moment.
 
     **One step is one epoch**: the step button, ``step(n)`` and the epoch counter count passes over the
     training set (in mini-batches of ``batch_size``), as the playground does. While playing, each frame
     trains ``speed`` epochs (``"auto"``: about 15 ms of training) and redraws; frames are paced to what the
-    browser has taken in (30 per second at most, a few frames in flight at most: see
-    :class:`nnviz.widgets._loop.FrameLoop`), so a pause shows at once.
+    browser has taken in (a few frames in flight at most: see :class:`nnviz.widgets._loop.FrameLoop`), so
+    a pause shows at once.
 
     The learning rate, optimiser settings, regularisation and batch size apply at the next step and keep
     the weights (changing the optimiser *type* starts it with fresh state). Changing the data or the
-    architecture builds a new network, and the status line says so.
+    architecture builds a new network, and the status line says so. A loss that climbs or swings for
+    several epochs shows a warning ("unstable: ... the learning rate may be too high") while training
+    goes on; a non-finite loss stops training and rolls the weights back.
+
+    Life-cycle: a playing Playground that is shown nowhere any more (its cell re-run, its output
+    cleared, the notebook closed) pauses; :meth:`close` stops it for good and closes every widget model it
+    made; a closed Playground refuses to train.
 
     Parameters
     ----------
     data : (X, y) or None
         Your own points: ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,) with 0/1 labels
         (binary), class labels 0..k-1 (multi-class) or float targets (regression), checked by
-        :func:`nnviz.data.check_dataset`. None: the playground's data sets.
+        :func:`nnviz.data.check_dataset`. Float labels whose values are all whole numbers in 0..7 (as
+        read from a CSV file) are class labels; pass ``task=`` to say otherwise. Your data win over
+        the config's data set (the config's other settings apply). None: the playground's data sets.
     config : dict or None
         A configuration such as ``pg.config`` (missing keys take their defaults; see
         :attr:`config`). The same config rebuilds the same data and initial weights.
@@ -84,6 +138,8 @@ class Playground(ReportsErrors, VBox):
         the names and what each one is are in ``Playground.CONTROLS``.
     hidden : list of str or None
         Controls to hide altogether (same names).
+    task : {"binary", "multiclass", "regression"} or None
+        What your labels are (only with ``data``); None guesses it from the labels (see ``data``).
     max_fps : float, default 40
         Frames sent per second at most while playing. The browser's echo keeps at most a few frames
         in flight, so a slower browser gets fewer; 40 (not 30) because the browser folds some frames
@@ -92,7 +148,14 @@ class Playground(ReportsErrors, VBox):
     Attributes
     ----------
     network : nnviz.core.Network
-        The live network (a new object after a data or architecture change).
+        The live network (a new object after a data or architecture change). Assign one (e.g.
+        ``pg.network = Network.load(path)``, with the same inputs and problem type) and every view
+        follows it.
+    session : TrainingSession
+        Network, data, training settings (traits ``lr``, ``batch_size``, ``optimizer``...), the loop
+        and its events; explorers build views on one.
+    settings : PlaygroundSettings
+        The data, network and view settings as traits (``dataset``, ``noise``, ``hidden``...).
     builder, lr_control, decision_plot, graph, loss_chart, data_controls, training_controls
         The parts, each a widget of its own.
     status : StatusArea
@@ -110,28 +173,32 @@ class Playground(ReportsErrors, VBox):
     #: Control name -> what it is: the names ``locked=`` and ``hidden=`` accept.
     CONTROLS = CONTROLS
 
-    def __init__(self, data=None, config=None, locked=None, hidden=None, *, max_fps: float = 40.0):
-        self._custom = self._check_data(data)
-        if self._custom is not None and (config is None or "dataset" not in config):
+    def __init__(self, data=None, config=None, locked=None, hidden=None, *, task=None, max_fps: float = 40.0):
+        before = _model_ids()
+        self._closed = False
+        self._custom = self._check_data(data, task)
+        if self._custom is not None:
+            # your data win over the config's data set; the config's other settings are kept
             config = {**(config if isinstance(config, dict) else {}), "dataset": CUSTOM}
-        self._config = check_config(config, has_custom_data=self._custom is not None)
+        self._custom_task_from_config = False
+        c = check_config(config, has_custom_data=self._custom is not None)
         self._locked = check_controls("locked", locked)
         self._hidden = check_controls("hidden", hidden)
         if isinstance(max_fps, bool) or not isinstance(max_fps, (int, float)) or not 0 < max_fps <= 120:
             raise ValueError(f"max_fps must be a number in (0, 120], got {describe(max_fps)}")
         self.status = StatusArea()
         self._syncing = False
-        self._diverged = None
-        self._epoch_seconds = None
-        self._drawn_at = {"graph": 0.0, "chart": 0.0}
-        c = self._config
+        self.settings = PlaygroundSettings(c, has_custom_data=self._custom is not None)
 
         self._make_data()
         self.builder = ArchitectureBuilder(
             features=c["features"], hidden=c["hidden"], activation=c["activation"], activations=c["activations"],
             status=self.status,
         )
-        self.network = self._build_network()
+        network = self._build_network(c)
+        self.session = PlaygroundSession(
+            network, self._X_train, self._y_train, self._X_test, self._y_test, features=c["features"],
+            max_fps=max_fps, name="playground", **{k: c[k] for k in SESSION_KEYS})
         self.lr_control = LearningRateControl(self.network, value=c["lr"], status=self.status)
         self.decision_plot = DecisionBoundaryPlot(
             self.network, self._X_train, self._y_train, self._X_test, self._y_test, c["features"],
@@ -144,19 +211,25 @@ class Playground(ReportsErrors, VBox):
         self.loss_chart = LossChart(self.network, width=HEATMAP_SIZE + 38, height=100, status=self.status)
         self.data_controls = DataControls(custom_data=self._custom is not None)
         self.training_controls = TrainingControls()
-        self._loop = FrameLoop(self._play_frame, on_finish=self._on_loop_finish, max_fps=max_fps)
         self.problem = HTML()
         add_class(self.problem, "nnviz-problem")
+        # the views live on the session: they follow its network and redraw on its frames (the graph
+        # and the loss chart at most every GRAPH_EVERY / CHART_EVERY seconds while playing)
+        for view, every in ((self.lr_control, 0.0), (self.decision_plot, 0.0), (self.graph, GRAPH_EVERY),
+                            (self.loss_chart, CHART_EVERY)):
+            self.session.add_view(view, every)
 
         super().__init__(self._layout())
         add_class(self, "nnviz-playground")
-        self._push_config_to_controls()
+        self._links = self._bind()
         self._wire()
         self._apply_locks()
         self._align_builder()
         self._describe_problem()
         self._draw()
         self._greet()
+        self.session.track_views(self)
+        self._owned = _model_ids() - before
 
     # ================================================================== construction helpers
     def _greet(self) -> None:
@@ -172,17 +245,35 @@ class Playground(ReportsErrors, VBox):
         self.status.info("Press play to train. Click a neuron to see it large, or a link's dot to edit its weight.")
 
     @staticmethod
-    def _check_data(data):
+    def _check_data(data, task=None):
+        """Check ``data=(X, y)``; return ``(X, y, task, n_classes)`` or None.
+
+        Labels stored as floats (as read from a CSV file) whose values are all whole numbers in
+        0..7 are class labels (0/1: binary, else multi-class); other floats are regression targets.
+        ``task=`` overrides the guess.
+        """
+        if task is not None and task not in TASK_CHOICES:
+            raise ValueError(f"task must be one of {', '.join(map(repr, TASK_CHOICES))} or None; got {describe(task)}")
         if data is None:
+            if task is not None:
+                raise ValueError("task= describes your own labels: pass data=(X, y) as well")
             return None
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise TypeError(f"data must be a pair (X, y) of arrays or None, got {describe(data)}")
+        X, y = data
+        if task is None:
+            labels = np.asarray(y)
+            if labels.dtype.kind == "f" and labels.size and np.isfinite(labels).all():
+                values = np.unique(labels)
+                if (values == np.round(values)).all() and values.min() >= 0 and values.max() < N_CLASSES_RANGE[1]:
+                    task = "binary" if values.max() <= 1 else "multiclass"
         try:
-            X, y = check_dataset(*data)
+            X, y = check_dataset(X, y, task=task)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"data: {exc}") from None
-        task = "regression" if y.dtype.kind == "f" else ("binary" if y.max() <= 1 else "multiclass")
-        n_classes = None if task == "regression" else int(y.max()) + 1
+        if task is None:
+            task = "regression" if y.dtype.kind == "f" else ("binary" if y.max() <= 1 else "multiclass")
+        n_classes = None if task == "regression" else max(2, int(y.max()) + 1)
         if len(X) < 4:
             raise ValueError(f"data must have at least 4 samples (some to train on, some to test), got {len(X)}")
         return X, y, task, n_classes
@@ -210,12 +301,16 @@ class Playground(ReportsErrors, VBox):
         return [style_widget(), top, main, self.status]
 
     def _graph_width(self) -> int:
-        levels = len(self.network.dense_layers) + 1
+        levels = len(self._units()) - 1
         return max(GRAPH_WIDTH, self.graph.left_margin + COLUMN_MIN * levels)
 
     def _graph_height(self) -> int:
         """NEURON_ROW px per neuron of the largest column (inputs and output included), within limits."""
-        return int(min(GRAPH_HEIGHT, max(GRAPH_MIN_HEIGHT, NEURON_ROW * max(self.network.sizes))))
+        return int(min(GRAPH_HEIGHT, max(GRAPH_MIN_HEIGHT, NEURON_ROW * max(self._units()))))
+
+    def _units(self) -> list[int]:
+        """Units per level, inputs first: ``[2, 4, 2, 1]``."""
+        return list(self.network.units_per_level())
 
     def _align_builder(self) -> None:
         """Line the per-layer controls up with the graph's columns."""
@@ -226,68 +321,83 @@ class Playground(ReportsErrors, VBox):
     # ================================================================== data and network
     def _task(self) -> tuple[str, int | None]:
         """(problem type, number of classes) of the current data."""
-        c = self._config
-        if c["dataset"] == CUSTOM:
+        s = self.settings
+        if s.dataset == CUSTOM:
             return self._custom[2], self._custom[3]
-        params = {"n_classes": c["n_classes"]} if dataset_info(c["dataset"]).task == "multiclass" else {}
-        info = dataset_info(c["dataset"], **params)
+        params = {"n_classes": s.n_classes} if dataset_info(s.dataset).task == "multiclass" else {}
+        info = dataset_info(s.dataset, **params)
         return info.task, info.n_classes
 
     def _make_data(self) -> None:
-        c = self._config
-        if c["dataset"] == CUSTOM:
+        s = self.settings
+        if s.dataset == CUSTOM:
             X, y = self._custom[0], self._custom[1]
         else:
-            params = {"n_classes": c["n_classes"]} if dataset_info(c["dataset"]).task == "multiclass" else {}
-            X, y = make_dataset(c["dataset"], noise=c["noise"], seed=c["seed"], **params)
+            params = {"n_classes": s.n_classes} if dataset_info(s.dataset).task == "multiclass" else {}
+            X, y = make_dataset(s.dataset, noise=s.noise, seed=s.seed, **params)
         self._X_train, self._X_test, self._y_train, self._y_test = train_test_split(
-            X, y, train_ratio=c["train_ratio"], seed=c["seed"])
-        self._inputs()
+            X, y, train_ratio=s.train_ratio, seed=s.seed)
 
-    def _inputs(self) -> None:
-        features = self._config["features"]
-        self._F_train = make_features(self._X_train, features)
-        self._F_test = make_features(self._X_test, features)
-
-    def _make_optimizer(self):
-        c = self._config
-        if c["optimizer"] == "adam":
-            return Adam(c["lr"])
-        return SGD(c["lr"], momentum=c["momentum"] if c["optimizer"] == "momentum" else 0.0)
-
-    def _regularization(self) -> tuple[float, float]:
-        c = self._config
-        rate = c["reg_rate"]
-        return (rate if c["regularization"] == "l1" else 0.0, rate if c["regularization"] == "l2" else 0.0)
-
-    def _build_network(self):
-        c = self._config
+    def _build_network(self, c: dict | None = None) -> Network:
+        """A fresh network for the builder's spec and the current settings (or config ``c``)."""
+        if c is None:
+            c = {**self.settings.values(), **self.session.config()}
         task, n_classes = self._task()
-        l1, l2 = self._regularization()
-        return self.builder.build(task, n_classes, dropout=c["dropout"], optimizer=self._make_optimizer(),
-                                  l1=l1, l2=l2, seed=c["net_seed"])
+        rate = c["reg_rate"]
+        l1 = rate if c["regularization"] == "l1" else 0.0
+        l2 = rate if c["regularization"] == "l2" else 0.0
+        from nnviz.core import SGD, Adam
+
+        optimizer = Adam(c["lr"]) if c["optimizer"] == "adam" else SGD(
+            c["lr"], momentum=c["momentum"] if c["optimizer"] == "momentum" else 0.0)
+        return self.builder.build(task, n_classes, dropout=c["dropout"], optimizer=optimizer, l1=l1, l2=l2,
+                                  seed=c["net_seed"])
 
     def _rebuild(self, why: str) -> None:
-        """A new network for the current config; every view follows it."""
-        self.pause()
-        self._inputs()
-        self.network = self._build_network()
-        self._diverged = None
-        self._epoch_seconds = None
+        """A new network for the current settings; every view follows it (through the session)."""
+        self.pause(redraw=False)
+        network = self._build_network()
+        self.session.set_data(self._X_train, self._y_train, self._X_test, self._y_test,
+                              features=self.settings.features, network=network)
+        self.session.network = network
+        self.status.info(f"{why} — new network {self._arch()}, epoch 0.")
+
+    def _follow_network(self, change) -> None:
+        """``session.network`` was replaced (the session's views already show it): the layout follows."""
+        net = change["new"]
         self.remove_class("nnviz-diverged")
-        features = self._config["features"]
-        self.lr_control.network = self.network
-        self.decision_plot.set_network(self.network, features)
-        self.decision_plot.set_data(self._X_train, self._y_train, self._X_test, self._y_test)
-        self.graph.set_network(self.network, features)
         if (self.graph.width, self.graph.height) != (self._graph_width(), self._graph_height()):
             self.graph.set_size(self._graph_width(), self._graph_height())
             self._network_column.layout.width = f"{self.graph.width + 2}px"
-        self.loss_chart.network = self.network
+        self._sync_builder(net)
         self._align_builder()
         self._describe_problem()
-        self._draw()
-        self.status.info(f"{why} — new network {self._arch()}, epoch 0.")
+        self.training_controls.set_epoch(net.epoch_)
+
+    def session_data(self) -> tuple:
+        s = self.session
+        return s.X_train, s.y_train, s.X_test, s.y_test
+
+    def _sync_builder(self, net) -> None:
+        """The builder (and the settings) show the network's hidden layers, without a rebuild."""
+        hidden, activations = self._hidden_of(net)
+        if (hidden, activations) == (self.builder.hidden, self.builder.activations):
+            return
+        self._syncing = True
+        try:
+            try:
+                self.builder.spec = {"hidden": hidden, "activations": activations}
+            except (TypeError, ValueError) as exc:
+                self.status.warning(f"The builder cannot show this network ({exc}); it trains as it is.")
+                return
+            with self.settings.hold_trait_notifications():
+                self.settings.hidden, self.settings.activations = hidden, activations
+        finally:
+            self._syncing = False
+
+    @staticmethod
+    def _hidden_of(net) -> tuple[list[int], list[str]]:
+        return list(net.units_per_level())[1:-1], [level.activation.name for level in net.mlp_levels()[:-1]]
 
     def _arch(self) -> str:
         text = repr(self.network)
@@ -299,76 +409,29 @@ class Playground(ReportsErrors, VBox):
                 "regression": "Regression"}[task]
         self.problem.value = f"<span class='nnviz-small'>Problem type</span> <b>{text}</b>"
 
-    # ================================================================== training
-    def _epochs_per_frame(self) -> int:
-        speed = self._config["speed"]
-        if speed != "auto":
-            return int(speed)
-        if self._epoch_seconds is None:
-            return 1
-        return int(max(1, min(MAX_EPOCHS_PER_FRAME, TRAIN_BUDGET / max(self._epoch_seconds, 1e-6))))
-
-    def _train(self, epochs: int) -> int:
-        """Train ``epochs`` epochs (stopping at a divergence); returns how many were done."""
-        net = self.network
-        before, step_before = net.epoch_, net.step_
-        batch_size = self._config["batch_size"]
-        started = time.perf_counter()
-        try:
-            with one_blas_thread():
-                net.fit(self._F_train, self._y_train, epochs=epochs, batch_size=batch_size,
-                        validation_data=(self._F_test, self._y_test))
-        except DivergedError as exc:
-            # the epoch the learner's counter was in: exc.step counts updates, an epoch makes ceil(n / batch)
-            steps_per_epoch = math.ceil(len(self._F_train) / batch_size)
-            self._on_diverged(exc, epoch=before + math.ceil((exc.step - step_before) / steps_per_epoch))
-        done = net.epoch_ - before
-        if done:
-            seconds = (time.perf_counter() - started) / done
-            self._epoch_seconds = seconds if self._epoch_seconds is None else 0.7 * self._epoch_seconds + 0.3 * seconds
-        return done
-
-    def _on_diverged(self, exc: DivergedError, epoch: int | None = None) -> None:
-        """Stop, and say so in one short line; the core's full message is :attr:`diverged` and the
-        line's tooltip."""
-        self._diverged = str(exc)
-        self.pause(redraw=False)
-        self.add_class("nnviz-diverged")
-        when = "" if epoch is None else f" in epoch {epoch}"
-        self.status.error(
-            f"Diverged{when}: learning rate {format_number(exc.lr)} is too high. Weights rolled back to epoch "
-            f"{self.network.epoch_} — lower the learning rate and play, or reset.",
-            title=self._diverged,
-        )
-
+    # ================================================================== drawing
     def _draw(self, playing: bool = False) -> None:
         """Redraw the views from the network's current weights (marks updated in place).
 
         While ``playing``, the graph and the loss chart are redrawn only every ``GRAPH_EVERY`` and
         ``CHART_EVERY`` seconds; the decision boundary and the epoch counter every frame.
         """
-        now = time.perf_counter()
-        with one_blas_thread():
-            self.decision_plot.update()
-            if not playing or now - self._drawn_at["graph"] >= GRAPH_EVERY:
-                self.graph.update()
-                self._drawn_at["graph"] = now
-        if not playing or now - self._drawn_at["chart"] >= CHART_EVERY:
-            self.loss_chart.update()
-            self._drawn_at["chart"] = now
+        if self._closed:
+            return
+        self.session.redraw(playing)
         self.training_controls.set_epoch(self.network.epoch_)
 
-    def _play_frame(self) -> bool:
-        self._train(self._epochs_per_frame())
-        self._draw(playing=self._diverged is None)  # after a divergence: everything, once
-        return self._diverged is None
+    def _on_frame(self, event) -> None:
+        # the session has redrawn its views; the epoch counter is the Playground's
+        self.training_controls.set_epoch(self.network.epoch_)
 
-    def _on_loop_finish(self, error) -> None:
-        self._set_playing(False)
-        if error is not None:
-            self.status.exception(error, "Training stopped: ")
-        elif self._loop.browser_gone:
-            self.status.info(f"Paused: no browser has drawn this playground for {self._loop.gone_after:g} s.")
+    def _train(self, epochs: int) -> int:
+        """Train ``epochs`` epochs without redrawing (the benchmarks time this)."""
+        return self.session.train(epochs)
+
+    def _play_frame(self) -> bool:
+        """One frame of the live loop: train, redraw (the benchmarks time this)."""
+        return self.session._play_frame()
 
     def _set_playing(self, playing: bool) -> None:
         self.training_controls.set_playing(playing, locked="play" in self._locked)
@@ -379,44 +442,57 @@ class Playground(ReportsErrors, VBox):
 
     # ================================================================== public handle
     @property
+    def network(self) -> Network:
+        """The live network; assign one (e.g. ``Network.load(path)``) and every view follows it."""
+        return self.session.network
+
+    @network.setter
+    def network(self, network) -> None:
+        if not isinstance(network, Network):
+            raise TypeError(f"network must be an nnviz.core.Network, got {describe(network)}")
+        task, k = self._task()
+        if network.task != task or (task == "multiclass" and network.n_outputs != k):
+            what = f"{task} ({k} classes)" if task == "multiclass" else task
+            raise ValueError(f"network must fit the data, a {what} problem; got a {network.task} network with "
+                             f"{network.n_outputs} output(s): {network!r}")
+        self.session.network = network
+        self.status.info(f"New network {self._arch()}, epoch {network.epoch_}.")
+
+    @property
     def playing(self) -> bool:
         """True while the background training task runs."""
-        return self._loop.running
+        return self.session.playing
+
+    @property
+    def _loop(self):
+        return self.session.loop
 
     def play(self) -> None:
         """Train continuously in the background (needs a running event loop, as in Jupyter)."""
-        if self._loop.running:
+        self._check_open()
+        if self.session.playing:
             return
-        self._loop.start()
-        self._diverged = None
+        self.session.play()
         self.remove_class("nnviz-diverged")
         if self.status.kind in ("error", "info"):
             self.status.clear()  # the last hint or error is history now
-        self._set_playing(True)
 
     def pause(self, redraw: bool = True) -> None:
         """Stop training after the current frame (on screen at once: no frame is queued)."""
-        was_running = self._loop.running
-        self._loop.stop()
-        self._set_playing(False)
-        if was_running and redraw:
-            self._draw()
+        self.session.pause(redraw=redraw and not self._closed)
 
     def step(self, n: int = 1) -> None:
         """Train ``n`` epochs now (synchronously), then redraw. One step = one epoch.
 
         A divergence stops early and is shown in the widget (see :attr:`diverged`).
         """
-        n = check_int("n", n, low=1)
-        if self._loop.running:
-            self.pause(redraw=False)
-        self._diverged = None
-        self._train(n)
-        self._draw()
+        self._check_open()
+        self.session.step(n)
 
     def reset(self) -> None:
         """New random initial weights (a new ``net_seed``), epoch 0; data and settings are kept."""
-        self._config["net_seed"] = new_seed()
+        self._check_open()
+        self.settings.net_seed = new_seed()
         self._rebuild("Reset: new random weights")
 
     @property
@@ -427,16 +503,16 @@ class Playground(ReportsErrors, VBox):
     @property
     def diverged(self) -> str | None:
         """The message of the last divergence, or None."""
-        return self._diverged
+        return self.session.diverged
 
     @property
     def data(self) -> tuple:
         """``(X_train, y_train, X_test, y_test)``: the points (x1, x2) and labels in use."""
-        return self._X_train, self._y_train, self._X_test, self._y_test
+        return self.session_data()
 
     @property
     def features(self) -> list[str]:
-        return list(self._config["features"])
+        return list(self.settings.features)
 
     @property
     def config(self) -> dict:
@@ -446,9 +522,11 @@ class Playground(ReportsErrors, VBox):
         ``features``, ``hidden``, ``activation``, ``activations``, ``lr``, ``batch_size``, ``optimizer``
         (``"sgd"``, ``"momentum"``, ``"adam"``), ``momentum``, ``regularization`` (``"none"``, ``"l1"``,
         ``"l2"``), ``reg_rate``, ``dropout``, ``discretize``, ``show_test``, ``speed``, ``net_seed``
-        (initial weights). Trained weights are not part of it (save them with ``pg.network.save``).
+        (initial weights). They are the values of the traits of :attr:`settings` and :attr:`session`.
+        Trained weights are not part of it (save them with ``pg.network.save``).
         """
-        return copy.deepcopy(self._config)
+        values = {**self.settings.values(), **self.session.config()}
+        return copy.deepcopy({key: values[key] for key in DEFAULTS})
 
     @property
     def locked(self) -> list[str]:
@@ -459,11 +537,10 @@ class Playground(ReportsErrors, VBox):
         from nnviz.plots import snapshot_figure
 
         if title is None:
-            c = self._config
-            name = "your data" if c["dataset"] == CUSTOM else DATASET_LABELS.get(c["dataset"], c["dataset"])
-            title = f"{name} · {self._arch()}"  # the figure's subtitle gives the epoch and losses
-        return snapshot_figure(self.network, self._X_train, self._y_train, self._X_test, self._y_test,
-                               history=self.network.history, features=self._config["features"], title=title)
+            title = f"{self._data_name()} · {self._arch()}"  # the figure's subtitle gives the epoch and losses
+        X_train, y_train, X_test, y_test = self.data
+        return snapshot_figure(self.network, X_train, y_train, X_test, y_test,
+                               history=self.network.history, features=self.features, title=title)
 
     def save_gif(self, path, epochs: int = 50, frames: int | None = None, fps: float = 8):
         """Write a GIF of training **the live network** for ``epochs`` more epochs, from its current state.
@@ -474,59 +551,108 @@ class Playground(ReportsErrors, VBox):
         """
         from nnviz.plots import save_training_gif
 
+        self._check_open()
         if frames is None:
             frames = min(25, epochs + 1) if isinstance(epochs, int) and epochs >= 1 else 25
         self.pause(redraw=False)
+        X_train, y_train, X_test, y_test = self.data
         try:
-            return save_training_gif(self.network, self._X_train, self._y_train, path, epochs=epochs, frames=frames,
-                                     batch_size=self._config["batch_size"], X_test=self._X_test, y_test=self._y_test,
-                                     features=self._config["features"], fps=fps)
+            return save_training_gif(self.network, X_train, y_train, path, epochs=epochs, frames=frames,
+                                     batch_size=self.session.batch_size, X_test=X_test, y_test=y_test,
+                                     features=self.features, fps=fps)
         except DivergedError as exc:
-            self._on_diverged(exc)
+            self.session._on_diverged(exc)
             raise
         finally:
+            self.session._set("epoch", self.network.epoch_)
             self._draw()
 
+    # ================================================================== life-cycle
+    def _repr_mimebundle_(self, **kwargs):
+        # shown in a notebook: a loop that no front end ever answers will stop (see FrameLoop.displayed)
+        self.session.loop.displayed = True
+        return super()._repr_mimebundle_(**kwargs)
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close`."""
+        return self._closed
+
+    def _check_open(self) -> None:
+        if getattr(self, "_closed", False):
+            raise RuntimeError("this Playground is closed: create a new one, e.g. Playground(config=pg.config)")
+
     def close(self) -> None:
-        """Stop training and close every widget model."""
-        loop = getattr(self, "_loop", None)  # absent when __init__ failed
-        if loop is not None:
-            loop.close()
+        """Stop training for good and close every widget model the Playground created."""
+        if getattr(self, "_closed", False):
+            return
+        session = getattr(self, "session", None)  # absent when __init__ failed
+        if session is not None:
+            session.close()
+        self._closed = True
+        for lnk in getattr(self, "_links", []):
+            lnk.unlink()
+        models = set(getattr(self, "_owned", set()))
+        tree: set = set()
+        _widget_tree(self, tree)
+        models |= tree
+        for model_id in models:
+            widget = _instances.get(model_id)
+            if widget is not None and widget is not self:
+                widget.close()
         super().close()
 
-    # ================================================================== controls <-> config
-    def _push_config_to_controls(self) -> None:
-        c, dc, tc = self._config, self.data_controls, self.training_controls
-        self._syncing = True
-        try:
-            dc.dataset.value = c["dataset"]
-            dc.n_classes.value = c["n_classes"]
-            dc.train_ratio.value = int(round(c["train_ratio"] * 100))
-            dc.noise.value = int(round(c["noise"] * 100))
-            dc.show_test.value = c["show_test"]
-            dc.discretize.value = c["discretize"]
-            tc.batch_size.value = c["batch_size"]
-            tc.optimizer.value = c["optimizer"]
-            tc.momentum.value = c["momentum"]
-            tc.regularization.value = c["regularization"]
-            tc.reg_rate.value = c["reg_rate"]
-            tc.dropout.value = c["dropout"]
-            tc.speed.value = c["speed"]
-        finally:
-            self._syncing = False
-        self._refresh_enabled()
+    # ================================================================== controls <-> traits
+    def _bind(self) -> list:
+        """Link every setting's trait to its control: the config key names both (``CONTROLS``).
+
+        A setting held by the session (:data:`~nnviz.widgets.settings.SESSION_KEYS`) links to
+        ``pg.session``, the others to ``pg.settings``; sliders in percent go through
+        :data:`CONTROL_TRANSFORMS`. So adding a setting is a trait and a control of the same name.
+        """
+        controls = {**self.data_controls.controls, **self.training_controls.controls, "lr": [self.lr_control.slider]}
+        links = []
+        for key in DEFAULTS:
+            if key not in controls:
+                continue  # set through the builder (features, layers...) or only from Python (seeds)
+            owner = self.session if key in SESSION_KEYS else self.settings
+            transform = CONTROL_TRANSFORMS.get(key)
+            pair = ((owner, key), (controls[key][0], "value"))
+            links.append(link(*pair, transform=transform) if transform else link(*pair))
+        return links
+
+    def _wire(self) -> None:
+        dc, tc, s, st = self.data_controls, self.training_controls, self.session, self.settings
+        st.observe(self._on_data_setting, ["dataset", "n_classes", "noise", "train_ratio", "seed"])
+        st.observe(self._on_view_setting, ["show_test", "discretize"])
+        st.observe(self._on_architecture_setting, ["features", "hidden", "activation", "activations"])
+        self.builder.observe(self._on_architecture, "spec")
+        dc.regenerate.on_click(self._on_regenerate)
+        tc.play_button.on_click(self._on_play)
+        tc.pause_button.on_click(self._on_pause)
+        tc.step_button.on_click(self._on_step)
+        tc.reset_button.on_click(self._on_reset)
+        s.observe(self._on_training_setting, ["lr", "batch_size", "optimizer", "momentum", "regularization",
+                                              "reg_rate", "dropout"])
+        s.observe(self._follow_network, "network")
+        s.observe(self._on_playing, "playing")
+        s.observe(self._on_diverged, "diverged")
+        s.observe(self._on_message, "message")
+        s.observe(self._on_warning, "warning")
+        s.on_frame(self._on_frame)
+        self.graph.on_weight_change.append(self._on_weight_edit)
 
     def _refresh_enabled(self) -> None:
         """Enable what makes sense now; locked controls stay disabled."""
-        c, dc, tc = self._config, self.data_controls, self.training_controls
-        custom = c["dataset"] == CUSTOM
-        multiclass = not custom and dataset_info(c["dataset"]).task == "multiclass"
+        dc, tc, st = self.data_controls, self.training_controls, self.settings
+        custom = st.dataset == CUSTOM
+        multiclass = not custom and dataset_info(st.dataset).task == "multiclass"
         locked = set(self._locked)
         set_visible(dc.n_classes, multiclass and "n_classes" not in self._hidden)
         dc.noise.disabled = custom or "noise" in locked
         dc.regenerate.tooltip = "a new split of your data into train and test" if custom else "new random data (a new seed)"
-        tc.momentum.disabled = c["optimizer"] != "momentum" or "momentum" in locked
-        tc.reg_rate.disabled = c["regularization"] == "none" or "reg_rate" in locked
+        tc.momentum.disabled = self.session.optimizer != "momentum" or "momentum" in locked
+        tc.reg_rate.disabled = self.session.regularization == "none" or "reg_rate" in locked
 
     def _apply_locks(self) -> None:
         widgets = {**self.data_controls.controls, **self.training_controls.controls, "lr": [self.lr_control.slider]}
@@ -562,96 +688,118 @@ class Playground(ReportsErrors, VBox):
         self._set_playing(False)
         self._refresh_enabled()
 
-    def _wire(self) -> None:
-        dc, tc = self.data_controls, self.training_controls
-        dc.dataset.observe(self._on_dataset, "value")
-        dc.n_classes.observe(self._on_n_classes, "value")
-        dc.noise.observe(self._on_noise, "value")
-        dc.train_ratio.observe(self._on_train_ratio, "value")
-        dc.regenerate.on_click(self._on_regenerate)
-        dc.show_test.observe(self._on_show_test, "value")
-        dc.discretize.observe(self._on_discretize, "value")
-        self.builder.observe(self._on_architecture, "spec")
-        self.lr_control.slider.observe(self._on_lr, "value")
-        tc.play_button.on_click(self._on_play)
-        tc.pause_button.on_click(self._on_pause)
-        tc.step_button.on_click(self._on_step)
-        tc.reset_button.on_click(self._on_reset)
-        tc.batch_size.observe(self._on_batch_size, "value")
-        tc.optimizer.observe(self._on_optimizer, "value")
-        tc.momentum.observe(self._on_momentum, "value")
-        tc.regularization.observe(self._on_regularization, "value")
-        tc.reg_rate.observe(self._on_regularization, "value")
-        tc.dropout.observe(self._on_dropout, "value")
-        tc.speed.observe(self._on_speed, "value")
-        self.graph.on_weight_change.append(self._on_weight_edit)
-
     # ================================================================== callbacks (one job each)
-    def _set_config(self, **changes) -> bool:
-        """Record control values in the config; False while the controls are being filled in."""
-        if self._syncing:
-            return False
-        self._config.update(changes)
-        self._refresh_enabled()
-        return True
+    def _data_name(self) -> str:
+        st = self.settings
+        return "your data" if st.dataset == CUSTOM else DATASET_LABELS.get(st.dataset, st.dataset)
 
     def _data_label(self) -> str:
-        c = self._config
-        if c["dataset"] == CUSTOM:
+        st = self.settings
+        if st.dataset == CUSTOM:
             return "your data"
-        return f"{DATASET_LABELS.get(c['dataset'], c['dataset'])}, noise {format_number(c['noise'])}"
+        return f"{self._data_name()}, noise {format_number(st.noise)}"
 
     def _new_data(self, why: str) -> None:
         self._make_data()
-        self._rebuild(f"{why} ({self._data_label()}, {int(round(self._config['train_ratio'] * 100))}% train)")
+        self._refresh_enabled()
+        self._rebuild(f"{why} ({self._data_label()}, {int(round(self.settings.train_ratio * 100))}% train)")
 
     @guarded
-    def _on_dataset(self, change) -> None:
-        if self._set_config(dataset=change["new"]):
-            self._new_data("New data")
+    def _on_data_setting(self, change) -> None:
+        why = {"dataset": "New data", "n_classes": f"{change['new']} classes", "noise": "New noise",
+               "train_ratio": "New train/test split", "seed": "Regenerated data"}[change["name"]]
+        self._new_data(why)
 
     @guarded
-    def _on_n_classes(self, change) -> None:
-        if self._set_config(n_classes=int(change["new"])):
-            self._new_data(f"{change['new']} classes")
-
-    @guarded
-    def _on_noise(self, change) -> None:
-        if self._set_config(noise=change["new"] / 100):
-            self._new_data("New noise")
-
-    @guarded
-    def _on_train_ratio(self, change) -> None:
-        if self._set_config(train_ratio=change["new"] / 100):
-            self._new_data("New train/test split")
+    def _on_view_setting(self, change) -> None:
+        setattr(self.decision_plot, change["name"], bool(change["new"]))
 
     @guarded
     def _on_regenerate(self, _button) -> None:
-        self._config["seed"] = new_seed()
-        self._new_data("Regenerated data")
+        self.settings.seed = new_seed()
 
     @guarded
-    def _on_show_test(self, change) -> None:
-        if self._set_config(show_test=bool(change["new"])):
-            self.decision_plot.show_test = bool(change["new"])
-
-    @guarded
-    def _on_discretize(self, change) -> None:
-        if self._set_config(discretize=bool(change["new"])):
-            self.decision_plot.discretize = bool(change["new"])
+    def _on_architecture_setting(self, change) -> None:
+        """``pg.settings.hidden = [...]`` (etc.) from Python: the builder takes it (and rebuilds)."""
+        if self._syncing:
+            return
+        st = self.settings
+        spec = {"features": list(st.features), "hidden": list(st.hidden), "activation": st.activation}
+        if change["name"] == "activations" or len(st.activations) == len(st.hidden):
+            spec["activations"] = list(st.activations)
+        self.builder.spec = spec
 
     @guarded
     def _on_architecture(self, change) -> None:
         spec = change["new"]
-        if self._set_config(features=list(spec["features"]), hidden=list(spec["hidden"]),
-                            activation=spec["activation"], activations=list(spec["activations"])):
-            self._rebuild("Architecture changed")
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            with self.settings.hold_trait_notifications():
+                self.settings.features = list(spec["features"])
+                self.settings.hidden = list(spec["hidden"])
+                self.settings.activation = spec["activation"]
+                self.settings.activations = list(spec["activations"])
+        finally:
+            self._syncing = False
+        self._rebuild("Architecture changed")
 
     @guarded
-    def _on_lr(self, change) -> None:
-        # the LearningRateControl itself sets network.optimizer.lr; here the config follows
-        if self._set_config(lr=float(change["new"])):
-            self.status.info(f"Learning rate {format_number(change['new'])} from the next step (weights kept).")
+    def _on_training_setting(self, change) -> None:
+        self._refresh_enabled()
+        if self.session._syncing:
+            return  # the settings of a new network, not a change by the learner
+        name, v = change["name"], change["new"]
+        if name == "optimizer":
+            old = change["old"]
+            if {old, v} <= {"sgd", "momentum"}:
+                text = f"{'SGD + momentum' if v == 'momentum' else 'Plain SGD'} from the next step (weights kept)."
+            else:
+                label = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam"}[v]
+                text = (f"Optimizer is now {label}: a fresh optimizer (no momentum/moment history yet); "
+                        "the weights are kept.")
+        elif name in ("regularization", "reg_rate"):
+            kind = self.session.regularization
+            what = "No regularization" if kind == "none" else f"{kind.upper()} rate {format_number(self.session.reg_rate)}"
+            text = f"{what} from the next step (weights kept)."
+        elif name == "dropout":
+            if not any(isinstance(layer, Dropout) for layer in self.network.layers):
+                if v > 0:
+                    self._rebuild(f"Dropout {v:.2f} added after each hidden layer")
+                return
+            text = f"Dropout {v:.2f} from the next step (weights kept)."
+        else:
+            shown = f"{v:.2f}" if name == "momentum" else format_number(v) if name == "lr" else v
+            text = _SETTING_MESSAGES[name].format(v=shown)
+        self.status.info(text)
+
+    def _on_playing(self, change) -> None:
+        self._set_playing(bool(change["new"]))
+
+    def _on_diverged(self, change) -> None:
+        if change["new"] is None:
+            self.remove_class("nnviz-diverged")
+        else:
+            self.add_class("nnviz-diverged")
+
+    def _on_message(self, change) -> None:
+        text = change["new"]
+        if not text:
+            return
+        if self.session.diverged is not None and text.startswith("Diverged"):
+            self.status.error(text, title=self.session.diverged)
+        elif text.startswith("Training stopped"):
+            self.status.error(text)
+        else:
+            self.status.info(text)
+
+    def _on_warning(self, change) -> None:
+        if change["new"]:
+            if self.status.kind != "error":  # a divergence's message stays until it is history
+                self.status.warning(change["new"])
+        elif self.status.kind == "warning" and self.status.text == change["old"]:
+            self.status.clear()
 
     @guarded
     def _on_play(self, _button) -> None:
@@ -670,66 +818,15 @@ class Playground(ReportsErrors, VBox):
         self.reset()
 
     @guarded
-    def _on_batch_size(self, change) -> None:
-        if self._set_config(batch_size=int(change["new"])):
-            self.status.info(f"Batch size {change['new']} from the next step.")
-
-    @guarded
-    def _on_optimizer(self, change) -> None:
-        old, new = change["old"], change["new"]
-        if not self._set_config(optimizer=new):
-            return
-        if {old, new} <= {"sgd", "momentum"}:
-            # the same SGD object: only its momentum changes, its state is kept
-            self.network.optimizer.momentum = self._config["momentum"] if new == "momentum" else 0.0
-            self.status.info(f"{'SGD + momentum' if new == 'momentum' else 'Plain SGD'} from the next step (weights kept).")
-        else:
-            self.network.optimizer = self._make_optimizer()
-            label = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam"}[new]
-            self.status.info(f"Optimizer is now {label}: a fresh optimizer (no momentum/moment history yet); "
-                             "the weights are kept.")
-
-    @guarded
-    def _on_momentum(self, change) -> None:
-        if self._set_config(momentum=float(change["new"])) and self._config["optimizer"] == "momentum":
-            self.network.optimizer.momentum = float(change["new"])
-            self.status.info(f"Momentum {change['new']:.2f} from the next step.")
-
-    @guarded
-    def _on_regularization(self, _change) -> None:
-        tc = self.training_controls
-        if not self._set_config(regularization=tc.regularization.value, reg_rate=float(tc.reg_rate.value)):
-            return
-        self.network.l1, self.network.l2 = self._regularization()
-        kind = self._config["regularization"]
-        what = "No regularization" if kind == "none" else f"{kind.upper()} rate {format_number(self._config['reg_rate'])}"
-        self.status.info(f"{what} from the next step (weights kept).")
-
-    @guarded
-    def _on_dropout(self, change) -> None:
-        p = float(change["new"])
-        if not self._set_config(dropout=p):
-            return
-        layers = [layer for layer in self.network.layers if isinstance(layer, Dropout)]
-        if layers:
-            for layer in layers:
-                layer.p = p
-            self.status.info(f"Dropout {p:.2f} from the next step (weights kept).")
-        elif p > 0:
-            self._rebuild(f"Dropout {p:.2f} added after each hidden layer")
-
-    @guarded
-    def _on_speed(self, change) -> None:
-        self._set_config(speed=change["new"])
-
-    @guarded
     def _on_weight_edit(self, layer, i, j, value) -> None:
         self.decision_plot.update()
-        loss, _acc = self.network.evaluate(self._F_train, self._y_train)
+        F_train, _ = self.session.inputs
+        loss, _acc = self.network.evaluate(F_train, self.session.y_train)
         self.status.info(f"Weight set to {value:g}; training loss now {loss:.3f}. Training continues from it.")
 
     def __repr__(self) -> str:
-        c = self._config
+        if getattr(self, "_closed", False):
+            return "Playground(closed)"
         state = "playing" if self.playing else "paused"
-        return (f"Playground({self._data_label()}; {self._arch()}; lr={format_number(c['lr'])}, "
+        return (f"Playground({self._data_label()}; {self._arch()}; lr={format_number(self.session.lr)}, "
                 f"epoch {self.network.epoch_}, {state})")
