@@ -375,6 +375,16 @@ def _check_extent(extent) -> tuple[float, float, float, float]:
     return xmin, xmax, ymin, ymax
 
 
+def _as_float64(values, name: str) -> np.ndarray:
+    """As :func:`_as_float_array`, in float64 (pixel positions need more than float32's 7 digits)."""
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"{name} must be an array of numbers, got {describe(values)}")
+    arr = np.asarray(values)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
+
+
 def _check_size(width, height) -> tuple[float, float]:
     return (check_float("width", width, low=0, low_open=True), check_float("height", height, low=0, low_open=True))
 
@@ -404,8 +414,8 @@ def data_to_pixel(x, y, extent, width, height) -> tuple[np.ndarray, np.ndarray]:
     """
     xmin, xmax, ymin, ymax = _check_extent(extent)
     width, height = _check_size(width, height)
-    x = _as_float_array(x, "x").astype(np.float64)
-    y = _as_float_array(y, "y").astype(np.float64)
+    x = _as_float64(x, "x")
+    y = _as_float64(y, "y")
     return (x - xmin) * (width / (xmax - xmin)), (ymax - y) * (height / (ymax - ymin))
 
 
@@ -421,8 +431,8 @@ def pixel_to_data(px, py, extent, width, height) -> tuple[np.ndarray, np.ndarray
     """
     xmin, xmax, ymin, ymax = _check_extent(extent)
     width, height = _check_size(width, height)
-    px = _as_float_array(px, "px").astype(np.float64)
-    py = _as_float_array(py, "py").astype(np.float64)
+    px = _as_float64(px, "px")
+    py = _as_float64(py, "py")
     return xmin + px * ((xmax - xmin) / width), ymax - py * ((ymax - ymin) / height)
 
 
@@ -436,7 +446,7 @@ def tick_pixels(ticks, low: float, high: float, length: float, flip: bool = Fals
     if not low < high:
         raise ValueError(f"low must be smaller than high, got low={low:g} and high={high:g}")
     length = check_float("length", length, low=0, low_open=True)
-    t = _as_float_array(ticks, "ticks").astype(np.float64).ravel()
+    t = _as_float64(ticks, "ticks").ravel()
     t = t[(t >= low) & (t <= high)]
     pos = (t - low) * (length / (high - low))
     return [float(v) for v in (length - pos if flip else pos)]

@@ -438,8 +438,14 @@ class CanvasMap(anywidget.AnyWidget):
             self._send_points()
 
     def close(self) -> None:
-        self._click_handlers.callbacks.clear()
+        """Close the widget and its layout model; click callbacks are dropped."""
+        handlers = getattr(self, "_click_handlers", None)
+        if handlers is not None:
+            handlers.callbacks.clear()
+        layout = getattr(self, "layout", None)
         super().close()
+        if layout is not None:
+            layout.close()
 
     def __repr__(self) -> str:
         xmin, xmax, ymin, ymax = self.extent

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import traitlets
-from ipywidgets import HTML, Button, HBox, Layout, VBox
+from ipywidgets import HTML, Button, HBox, Layout, VBox, Widget
 
 from nnviz.analysis import (
     CLASS_COLORS,
@@ -334,9 +334,17 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
         )
 
     def close(self) -> None:
-        """Close the map, the heading, the button and the legend too (and the status area if it is ours)."""
+        """Close the map, the heading, the button and the legend too (and the status area if it is ours),
+        with their layout and style models."""
         parts = ("map", "title", "output_button", "header", "legend")
-        for widget in [getattr(self, name, None) for name in parts] + list(getattr(self, "_owned", [])):
-            if widget is not None:
+        for widget in [getattr(self, name, None) for name in parts] + list(getattr(self, "_owned", [])) + [self]:
+            if widget is None:
+                continue
+            extras = [getattr(widget, "layout", None), getattr(widget, "style", None)]
+            if widget is self:
+                super().close()
+            else:
                 widget.close()
-        super().close()
+            for extra in extras:
+                if isinstance(extra, Widget):
+                    extra.close()

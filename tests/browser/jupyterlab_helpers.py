@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 CHROMIUM_PATH = "/usr/bin/chromium"
+#: The checkout these tests belong to (its nnviz is what the servers' kernels import).
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: Flags for Debian's Chromium: headless, no sandbox (we run as root), and no background traffic
 #: (the network is closed; without these Chromium floods it with refused connections).
@@ -190,6 +192,9 @@ def _server_environment(base: Path) -> dict[str, str]:
         env[variable] = str(folder)
     # Kernels started as "python" must resolve to this interpreter, whatever PATH says.
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    # Kernels import this checkout's nnviz (the one the tests import), also from a git worktree
+    # whose venv has another checkout installed editable.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("JUPYTER_PATH", None)
