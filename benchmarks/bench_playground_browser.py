@@ -25,7 +25,10 @@ pause visible within 0.3 s.
 Run: ``.venv/bin/python benchmarks/bench_playground_browser.py [--seconds 10] [--trials 5]
 [--screenshot out.png]``. Experiments: ``--max-fps N`` (the loop's frame cap, default the
 Playground's), ``--hide-graph`` (the network graph ``display: none``: its share of the browser's
-work is the difference), ``--max-in-flight N``. Everything it starts (server, kernel, browser) is stopped at the end and
+work is the difference), ``--max-in-flight N``, ``--setup CODE`` (run in the kernel first),
+``--profile S`` (a JS CPU profile). A same-run reference follows (``--reference-seconds``, default
+5; 0 skips it): the same kind of 100 x 100 frames sent at 60 Hz to a bare canvas map and to the bqplot
+image the decision plot used before, in a second notebook of the same browser. Everything it starts (server, kernel, browser) is stopped at the end and
 its temporary folder removed.
 """
 from __future__ import annotations
@@ -159,6 +162,86 @@ def profile_summary(profile: dict, top: int = 14) -> list[tuple[str, float]]:
     return sorted(((k, v / 1e3) for k, v in self_us.items()), key=lambda kv: -kv[1])[:top]
 
 
+# ------------------------------------------------------------------ the same-run reference
+# In a second notebook of the same server and browser: the same 100 x 100 frames (500 points on top) sent
+# at 60 Hz from a kernel task to (a) a bare CanvasMap, the decision plot's technique, and (b) a bqplot
+# Image mark fed PNGs through the ImageFeed, the technique it replaced. What the screen shows of each is
+# what this machine allows right now, so the Playground's figure is also printed as a ratio to (a).
+_REFERENCE_CELLS = [
+    """\
+import asyncio, time
+import numpy as np, bqplot
+from ipywidgets import HBox, Layout
+from nnviz.analysis import HEATMAP_ALPHA, diverging_rgba, encode_png, raster_rgba
+from nnviz.widgets.canvas_map import CanvasMap
+from nnviz.widgets._image_feed import ImageFeed
+yy, xx = np.mgrid[-6:6:100j, -6:6:100j]
+FRAMES = [diverging_rgba(np.tanh(np.sin(0.5 * xx + 0.1 * k) + np.cos(0.4 * yy - 0.07 * k))) for k in range(60)]
+rng = np.random.default_rng(0)
+PX, PY = rng.uniform(-6, 6, 500), rng.uniform(-6, 6, 500)
+COLS = np.where(rng.random(500) < 0.5, "#f59322", "#0877bd").tolist()
+canvas = CanvasMap(width=300, height=300)
+canvas.add_class("bench-ref-canvas")
+canvas.show_image(FRAMES[0], alpha=HEATMAP_ALPHA)
+canvas.set_points("train", PX, PY, COLS)
+sx, sy = bqplot.LinearScale(min=-6, max=6, allow_padding=False), bqplot.LinearScale(min=-6, max=6, allow_padding=False)
+feed = ImageFeed({"x": sx, "y": sy}, x=(-6, 6), y=(-6, 6))
+feed.show(encode_png(raster_rgba(FRAMES[0], alpha=HEATMAP_ALPHA)[..., :3], flip_vertical=False))
+dots = bqplot.Scatter(x=PX, y=PY, colors=COLS, stroke="white", default_size=26, scales={"x": sx, "y": sy})
+fig = bqplot.Figure(marks=[feed.mark, dots], padding_x=0, padding_y=0, animation_duration=0,
+                    fig_margin=dict(top=6, bottom=26, left=32, right=6), layout=Layout(width="340px", height="332px"))
+fig.add_class("bench-ref-bqplot")
+ref_py_ms = {"canvas": [], "bqplot": []}
+def send_canvas(k):
+    canvas.show_image(FRAMES[k % 60], alpha=HEATMAP_ALPHA)
+def send_bqplot(k):
+    feed.show(encode_png(raster_rgba(FRAMES[k % 60], alpha=HEATMAP_ALPHA)[..., :3], flip_vertical=False))
+async def ref_drive(name, send, seconds, fps=60.0):
+    t_end, k = time.perf_counter() + seconds, 1
+    while time.perf_counter() < t_end:
+        t0 = time.perf_counter(); send(k); ref_py_ms[name].append(1e3 * (time.perf_counter() - t0)); k += 1
+        await asyncio.sleep(max(0.001, 1 / fps - (time.perf_counter() - t0)))
+HBox([canvas, fig])""",
+]
+
+_JS_REF_PROBE = """([sel, attr]) => {
+  const r = window.__ref = {raf: 0, fresh: 0, last: null, running: true};
+  const read = () => { const el = document.querySelector(sel); return el && el.getAttribute(attr); };
+  const tick = () => { if (!r.running) return; r.raf++; const v = read();
+    if (r.last !== null && v !== r.last) r.fresh++; r.last = v; requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+}"""
+
+
+def reference(context, server, seconds: float) -> dict:
+    """Frames/s on screen for the canvas map and for the bqplot image feed, fed the same 60 Hz stream."""
+    page = context.new_page()
+    write_notebook(server.root_dir / "reference.ipynb", _REFERENCE_CELLS)
+    open_and_run_notebook(page, server, "reference.ipynb")
+    page.wait_for_selector(".bench-ref-canvas canvas.nnviz-map-raster")
+    page.wait_for_selector(".bench-ref-bqplot image")
+    page.wait_for_timeout(1000)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
+    out = {}
+    for name, sel, attr in (("canvas", ".bench-ref-canvas canvas.nnviz-map-raster", "data-frame"),
+                            ("bqplot", ".bench-ref-bqplot image", "href")):
+        page.evaluate(_JS_REF_PROBE, [sel, attr])
+        before = cdp_metrics(cdp)
+        t0 = page.evaluate("() => performance.now()")
+        kernel_execute(page, f"_ref = asyncio.get_running_loop().create_task(ref_drive({name!r}, send_{name}, {seconds}))")
+        time.sleep(seconds)
+        wall = (page.evaluate("() => performance.now()") - t0) / 1000
+        busy = cdp_metrics(cdp)["TaskDuration"] - before["TaskDuration"]
+        probe = page.evaluate("() => { window.__ref.running = false; return window.__ref; }")
+        sent, py_ms = kernel_eval(page, f"[len(ref_py_ms[{name!r}]), float(np.median(ref_py_ms[{name!r}]))]")
+        page.wait_for_timeout(800)  # let the queue drain before the next one
+        out[name] = {"fresh_per_s": probe["fresh"] / wall, "sent_per_s": sent / wall, "py_send_ms": py_ms,
+                     "busy_fraction": busy / wall, "busy_ms_per_sent_frame": 1e3 * busy / max(sent, 1)}
+    page.close()
+    return out
+
+
 def pause_latency(page, name: str, settle_ms: float = 1500.0) -> dict:
     """Click pause; return ms from the click to the last on-screen change of the epoch or heatmap
     (and whether the frame on screen is the kernel's last one)."""
@@ -185,7 +268,7 @@ def play(page) -> None:
 
 def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int | None = None,
         viewport=(1280, 1000), max_fps: float | None = None, hide_graph: bool = False,
-        profile_s: float = 0.0) -> dict:
+        profile_s: float = 0.0, reference_s: float = 5.0, setup: str | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     base = Path(tempfile.mkdtemp(prefix="nnviz-bench-browser-"))
@@ -220,6 +303,8 @@ def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int 
             kernel_execute(page, f"pg._loop.max_fps = {float(max_fps)}")
         if hide_graph:  # an experiment: what the network graph costs the browser
             kernel_execute(page, "pg.graph.layout.display = 'none'")
+        if setup:  # an experiment: any code, run in the kernel before playing
+            kernel_execute(page, setup)
         in_flight = kernel_eval(page, "pg._loop.max_in_flight")
         loop_max_fps = kernel_eval(page, "pg._loop.max_fps")
         cdp = context.new_cdp_session(page)
@@ -322,10 +407,15 @@ def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int 
             "max_in_flight": in_flight,
             "max_fps": loop_max_fps,
             "graph_hidden": hide_graph,
+            "setup": setup,
             "page_errors": errors,
             "profile_s": profile_s,
             "profile_top_self_ms": profile_summary(profile) if profile else [],
         }
+        if reference_s > 0:
+            page.close()
+            server.shutdown_kernels()
+            results["reference"] = reference(context, server, reference_s)
         return results
     finally:
         if context is not None:
@@ -345,7 +435,8 @@ def report(r: dict, seconds: float) -> None:
 
     print(f"\nnnviz.Playground() in JupyterLab + headless Chromium, {r['wall_s']:.1f} s of play "
           f"(ready {r['startup_s']:.1f} s after start; frames in flight <= {r['max_in_flight']}, "
-          f"loop max_fps {r['max_fps']:g}{'; graph hidden' if r['graph_hidden'] else ''})")
+          f"loop max_fps {r['max_fps']:g}{'; graph hidden' if r['graph_hidden'] else ''}"
+          f"{'; setup: ' + r['setup'] if r['setup'] else ''})")
     print("visible decision-boundary updates")
     line("animation frames showing a new image / s (rAF)", f"{r['raf_frames_with_new_image_per_s']:.1f}",
          f">= {TARGET_FPS:.0f}", r["raf_frames_with_new_image_per_s"] >= TARGET_FPS)
@@ -392,6 +483,16 @@ def report(r: dict, seconds: float) -> None:
     print("kernel")
     line("max RSS MB", f"{r['kernel_rss_mb_max']:.0f}")
     line("epochs trained in the long run", str(r["epochs_trained"]))
+    ref = r.get("reference")
+    if ref:
+        print(f"reference, same run: the same 100 x 100 frames + 500 points sent at 60 Hz for a few seconds")
+        for name, label in (("canvas", "CanvasMap (raw RGBA, putImageData)"), ("bqplot", "bqplot Image (PNG via ImageFeed)")):
+            x = ref[name]
+            line(f"{label}: new frames / s on screen", f"{x['fresh_per_s']:.1f} of {x['sent_per_s']:.1f} sent; "
+                 f"kernel {x['py_send_ms']:.2f} ms/frame; browser {x['busy_ms_per_sent_frame']:.1f} ms/frame "
+                 f"(busy {x['busy_fraction']:.2f})")
+        line("ratio canvas / bqplot (new frames on screen)", f"{ref['canvas']['fresh_per_s'] / max(ref['bqplot']['fresh_per_s'], 1e-9):.2f}x")
+        line("ratio Playground / bare canvas map", f"{r['raf_frames_with_new_image_per_s'] / max(ref['canvas']['fresh_per_s'], 1e-9):.2f}")
     if r["profile_top_self_ms"]:
         print(f"browser JS profile, {r['profile_s']:g} s: self time by function [script], ms")
         for name, ms in r["profile_top_self_ms"]:
@@ -411,9 +512,13 @@ def main(argv=None) -> int:
     parser.add_argument("--hide-graph", action="store_true", help="experiment: hide the network graph")
     parser.add_argument("--profile", type=float, default=0.0, metavar="S",
                         help="also take a JS CPU profile of S seconds in the middle of the run")
+    parser.add_argument("--setup", help="experiment: Python run in the kernel before playing (pg is the Playground)")
+    parser.add_argument("--reference-seconds", type=float, default=5.0,
+                        help="seconds of each same-run reference stream (0: none)")
     args = parser.parse_args(argv)
     results = run(args.seconds, max(1, args.trials), args.screenshot, args.max_in_flight,
-                  max_fps=args.max_fps, hide_graph=args.hide_graph, profile_s=args.profile)
+                  max_fps=args.max_fps, hide_graph=args.hide_graph, profile_s=args.profile,
+                  reference_s=args.reference_seconds, setup=args.setup)
     report(results, args.seconds)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

@@ -2,8 +2,11 @@
 //
 // Layers, bottom to top, all inside one plot box of `width` x `height` CSS pixels:
 //   raster     a <canvas> of the image's own size (e.g. 100 x 100), scaled up by CSS (smooth, or
-//              pixelated); redrawn from the `image` bytes (RGBA rows from the top) once per
-//              animation frame at most, with putImageData: no PNG, no Blob, no decode.
+//              pixelated); redrawn from the `image` bytes (RGBA rows from the top) with
+//              putImageData: no PNG, no Blob, no decode. Frames that arrive together (the page was
+//              busy for a moment and the messages queued) are shown one per animation frame, in
+//              order, from a small queue (at most QUEUE frames: a late one is dropped, never shown
+//              seconds late), so a burst still animates instead of jumping to its last frame.
 //   points     the data points, drawn when `point_sets` / `points_visible` change (not per frame).
 //   highlight  a subset of the points drawn larger (`highlight_state`), the others dimmed.
 // and the axes (ticks and labels placed by Python, in pixels) around the box. Python does every
@@ -41,6 +44,8 @@ function makeCanvas(cls) {
   return c;
 }
 
+const QUEUE = 3;
+
 function render({ model, el }) {
   const root = document.createElement("div");
   root.className = "nnviz-map-root";
@@ -63,14 +68,21 @@ function render({ model, el }) {
   el.append(root);
   const rasterCtx = raster.getContext("2d");
 
-  let dirty = { image: true, points: true, highlight: true, layout: true };
+  let dirty = { image: false, points: true, highlight: true, layout: true };
   let scheduled = false;
   let alive = true;
+  const frames = [];  // raster frames received, not yet drawn: {bytes, shape, id}
   const schedule = (what) => {
-    dirty[what] = true;
+    if (what) dirty[what] = true;
     if (scheduled || !alive) return;
     scheduled = true;
     requestAnimationFrame(draw);
+  };
+  const current = () => ({ bytes: model.get("image"), shape: model.get("image_shape"), id: model.get("image_id") });
+  const enqueue = () => {
+    frames.push(current());
+    while (frames.length > QUEUE) frames.shift();
+    schedule(null);
   };
 
   const dpr = () => window.devicePixelRatio || 1;
@@ -144,9 +156,9 @@ function render({ model, el }) {
     }
   }
 
-  function drawImage() {
-    const [h, w] = model.get("image_shape") || [0, 0];
-    const bytes = bytesOf(model.get("image"));
+  function drawImage(frame) {
+    const [h, w] = frame.shape || [0, 0];
+    const bytes = bytesOf(frame.bytes);
     if (!h || !w || bytes.byteLength !== w * h * 4) return;
     if (raster.width !== w || raster.height !== h) {
       raster.width = w;
@@ -154,7 +166,7 @@ function render({ model, el }) {
     }
     const pixels = new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     rasterCtx.putImageData(new ImageData(pixels, w, h), 0, 0);
-    raster.dataset.frame = String(model.get("image_id"));
+    raster.dataset.frame = String(frame.id);
   }
 
   function dot(ctx, x, y, radius) {
@@ -221,13 +233,14 @@ function render({ model, el }) {
     const d = dirty;
     dirty = { image: false, points: false, highlight: false, layout: false };
     if (d.layout) layout();
-    if (d.image) drawImage();
+    if (frames.length) drawImage(frames.shift());
+    if (frames.length) schedule(null);  // the next queued frame on the next animation frame
     if (d.points || d.layout) drawPoints();
     if (d.highlight || d.points || d.layout) drawHighlight();
   }
 
   const handlers = {
-    "change:image": () => schedule("image"),
+    "change:image_id": enqueue,
     "change:point_sets change:points_visible": () => schedule("points"),
     "change:highlight_state": () => schedule("highlight"),
     "change:width change:height change:margin change:axes change:axis_style change:pixelated change:clickable":
@@ -250,6 +263,7 @@ function render({ model, el }) {
   };
   plot.addEventListener("click", onClick);
 
+  frames.push(current());
   draw();  // at once: a view made after the data arrived shows it without waiting for a change
 
   return () => {
