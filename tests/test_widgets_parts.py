@@ -169,7 +169,7 @@ def test_decision_plot_draws_the_data_and_the_output(net, circle):
     assert plot.train_scatter.colors[int(np.argmax(y_train == 0))] == "#f59322"  # class 0 orange
     assert plot.train_scatter.colors[int(np.argmax(y_train == 1))] == "#0877bd"
     assert plot.train_scatter.x.dtype == np.float32
-    assert plot.x_scale.min == -6 and plot.x_scale.max == 6  # fixed scales, never auto
+    assert plot.map.extent == (-6.0, 6.0, -6.0, 6.0)  # a fixed view, never auto-scaled
     image = decode(plot.png)
     assert image.shape == (100, 100, 3)
     before = plot.png

@@ -18,19 +18,24 @@ import zlib
 
 import numpy as np
 
-from ._validation import check_float, describe
+from ._validation import check_float, check_int, describe
 
 __all__ = [
     "CLASS_COLORS",
     "HEATMAP_ALPHA",
     "PLAYGROUND_COLORS",
     "class_rgba",
+    "colors_to_rgba",
+    "data_to_pixel",
     "diverging_rgba",
     "encode_png",
     "hex_to_rgb",
     "layer_rgba",
     "output_rgba",
+    "pixel_to_data",
+    "raster_rgba",
     "sequential_rgba",
+    "tick_pixels",
     "to_signed",
 ]
 
@@ -353,3 +358,183 @@ def encode_png(rgba, flip_vertical: bool = True) -> bytes:
             _chunk(b"IEND", b""),
         )
     )
+
+
+# ----------------------------------------------------------------------------------- rasters on a screen
+# A map on screen is a rectangle of ``width x height`` CSS pixels showing ``extent = (xmin, xmax, ymin,
+# ymax)`` in data units. Pixel coordinates are measured from the rectangle's top-left corner, x to the
+# right and y *down* (the screen's convention), so data y grows as pixel y shrinks.
+
+
+def _check_extent(extent) -> tuple[float, float, float, float]:
+    if isinstance(extent, (str, bytes)) or not hasattr(extent, "__len__") or len(extent) != 4:
+        raise TypeError(f"extent must be a tuple (xmin, xmax, ymin, ymax), got {describe(extent)}")
+    xmin, xmax, ymin, ymax = (check_float(name, v) for name, v in zip(("xmin", "xmax", "ymin", "ymax"), extent))
+    if not (xmin < xmax and ymin < ymax):
+        raise ValueError(f"extent must have xmin < xmax and ymin < ymax, got {tuple(extent)}")
+    return xmin, xmax, ymin, ymax
+
+
+def _as_float64(values, name: str) -> np.ndarray:
+    """As :func:`_as_float_array`, in float64 (pixel positions need more than float32's 7 digits)."""
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"{name} must be an array of numbers, got {describe(values)}")
+    arr = np.asarray(values)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
+
+
+def _check_size(width, height) -> tuple[float, float]:
+    return (check_float("width", width, low=0, low_open=True), check_float("height", height, low=0, low_open=True))
+
+
+def data_to_pixel(x, y, extent, width, height) -> tuple[np.ndarray, np.ndarray]:
+    """Data coordinates → pixel coordinates on a map of ``width x height`` pixels showing ``extent``.
+
+    Parameters
+    ----------
+    x, y : float or array-like of shape (n,)
+        Points in data units.
+    extent : (xmin, xmax, ymin, ymax)
+        What the map shows; its left edge is ``xmin``, its bottom edge ``ymin``.
+    width, height : float
+        The map's size in (CSS) pixels.
+
+    Returns
+    -------
+    px, py : ndarray of float64, the shape of ``x`` and ``y``
+        From the map's top-left corner: ``px`` to the right, ``py`` down. Points outside ``extent``
+        land outside ``[0, width] x [0, height]`` (nothing is clipped).
+
+    Notes
+    -----
+    ``px = (x − xmin) / (xmax − xmin) · width`` and ``py = (ymax − y) / (ymax − ymin) · height``;
+    :func:`pixel_to_data` is its inverse.
+    """
+    xmin, xmax, ymin, ymax = _check_extent(extent)
+    width, height = _check_size(width, height)
+    x = _as_float64(x, "x")
+    y = _as_float64(y, "y")
+    return (x - xmin) * (width / (xmax - xmin)), (ymax - y) * (height / (ymax - ymin))
+
+
+def pixel_to_data(px, py, extent, width, height) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates on a map (from its top-left corner, y down) → data coordinates.
+
+    The inverse of :func:`data_to_pixel` (same parameters): a click at pixel ``(px, py)`` of a
+    ``width x height`` map showing ``extent`` is at data ``(x, y)``.
+
+    Returns
+    -------
+    x, y : ndarray of float64, the shape of ``px`` and ``py``
+    """
+    xmin, xmax, ymin, ymax = _check_extent(extent)
+    width, height = _check_size(width, height)
+    px = _as_float64(px, "px")
+    py = _as_float64(py, "py")
+    return xmin + px * ((xmax - xmin) / width), ymax - py * ((ymax - ymin) / height)
+
+
+def tick_pixels(ticks, low: float, high: float, length: float, flip: bool = False) -> list[float]:
+    """Where tick values sit along an axis of ``length`` pixels spanning ``[low, high]`` data units.
+
+    ``flip`` for a vertical axis (pixels grow downwards, so ``high`` is at pixel 0). Ticks outside
+    ``[low, high]`` are dropped. Returns plain floats, ready to send to a browser.
+    """
+    low, high = check_float("low", low), check_float("high", high)
+    if not low < high:
+        raise ValueError(f"low must be smaller than high, got low={low:g} and high={high:g}")
+    length = check_float("length", length, low=0, low_open=True)
+    t = _as_float64(ticks, "ticks").ravel()
+    t = t[(t >= low) & (t <= high)]
+    pos = (t - low) * (length / (high - low))
+    return [float(v) for v in (length - pos if flip else pos)]
+
+
+def raster_rgba(rgba, alpha: int | None = None, flip_vertical: bool = True) -> np.ndarray:
+    """A grid image as a screen raster: RGBA rows from the top, optionally flattened onto white.
+
+    Parameters
+    ----------
+    rgba : ndarray of shape (height, width, 4) or (height, width, 3), uint8
+        Colours over a :class:`~nnviz.analysis.Grid`, row 0 the bottom of the view (ymin), as every
+        function here returns them.
+    alpha : int in [0, 255] or None, default None
+        Draw the image at this opacity over white and return the opaque result (the playground shows
+        its heatmaps at ``HEATMAP_ALPHA``, behind points drawn at full colour). None keeps the colours
+        and their own alpha (RGB input becomes opaque).
+    flip_vertical : bool, default True
+        Put row 0 at the bottom of the picture (screens draw rows from the top down).
+
+    Returns
+    -------
+    ndarray of shape (height, width, 4), uint8, C-contiguous
+        Ready for a canvas ``ImageData`` (4 bytes per pixel, rows from the top).
+
+    Notes
+    -----
+    Over white, a channel ``c`` with opacity ``a = alpha/255 · own alpha/255`` shows as
+    ``255 − (255 − c) · a``.
+    """
+    if not isinstance(rgba, np.ndarray):
+        raise TypeError(f"rgba must be a numpy array of shape (height, width, 4), got {describe(rgba)}")
+    if rgba.dtype != np.uint8:
+        raise TypeError(f"rgba must have dtype uint8, got {rgba.dtype}")
+    if rgba.ndim != 3 or rgba.shape[2] not in (3, 4) or 0 in rgba.shape:
+        raise ValueError(f"rgba must have shape (height, width, 4) or (height, width, 3), got shape {rgba.shape}")
+    src = rgba[::-1] if flip_vertical else rgba
+    out = np.empty(rgba.shape[:2] + (4,), dtype=np.uint8)
+    if alpha is None:
+        out[..., :3] = src[..., :3]
+        out[..., 3] = src[..., 3] if rgba.shape[2] == 4 else 255
+        return out
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, np.integer)) or not 0 <= alpha <= 255:
+        raise ValueError(f"alpha must be an integer in [0, 255] or None, got {describe(alpha)}")
+    a = np.float32(alpha / 255.0)
+    if rgba.shape[2] == 4:
+        a = src[..., 3:4].astype(np.float32) * np.float32(1.0 / 255.0) * a
+    rgb = np.float32(255.0) - (np.float32(255.0) - src[..., :3].astype(np.float32)) * a
+    out[..., :3] = np.rint(rgb)
+    out[..., 3] = 255
+    return out
+
+
+def colors_to_rgba(colors, n: int) -> np.ndarray:
+    """One colour per point as an ``(n, 4)`` uint8 RGBA array.
+
+    Parameters
+    ----------
+    colors : str, sequence of str, or array-like of shape (n, 3) or (n, 4)
+        One hex colour (``"#0877bd"``) for all, one hex colour per point, or uint8 RGB(A) rows.
+    n : int
+        The number of points.
+
+    Returns
+    -------
+    ndarray of shape (n, 4), uint8 (opaque when no alpha is given)
+    """
+    n = check_int("n", n, low=0)
+    out = np.empty((n, 4), dtype=np.uint8)
+    out[:, 3] = 255
+    if isinstance(colors, str):
+        out[:, :3] = hex_to_rgb(colors)
+        return out
+    if isinstance(colors, np.ndarray) and colors.ndim == 2:
+        if colors.shape not in ((n, 3), (n, 4)):
+            raise ValueError(f"colors must have shape ({n}, 3) or ({n}, 4), got shape {colors.shape}")
+        if colors.dtype != np.uint8:
+            raise TypeError(f"colors must have dtype uint8, got {colors.dtype}")
+        out[:, : colors.shape[1]] = colors
+        return out
+    if not hasattr(colors, "__len__"):
+        raise TypeError(f"colors must be a hex string, a list of them or an (n, 3) uint8 array, got {describe(colors)}")
+    if len(colors) != n:
+        raise ValueError(f"colors must hold one colour per point ({n}), got {len(colors)}")
+    lut: dict = {}
+    for i, c in enumerate(colors):
+        rgb = lut.get(c)
+        if rgb is None:
+            rgb = lut[c] = hex_to_rgb(c)
+        out[i, :3] = rgb
+    return out

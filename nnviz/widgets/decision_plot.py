@@ -1,13 +1,13 @@
 """The big square: the network's output over the plane, with the data points on top."""
 from __future__ import annotations
 
-import bqplot
 import numpy as np
 import traitlets
-from ipywidgets import HTML, Button, HBox, Layout, VBox
+from ipywidgets import HTML, Button, HBox, Layout, VBox, Widget
 
 from nnviz.analysis import (
     CLASS_COLORS,
+    HEATMAP_ALPHA,
     PLAYGROUND_COLORS,
     decision_grid,
     diverging_rgba,
@@ -20,19 +20,21 @@ from nnviz.analysis import (
 )
 from nnviz.data import FEATURES, check_dataset
 
-from ._colors import on_white, point_colors
+from ._colors import point_colors
 from ._common import (
     add_class, check_bool, check_features, check_int, check_network, describe, escape, guarded, one_blas_thread,
     set_visible,
 )
-from ._image_feed import ImageFeed
 from ._style import style_widget
+from .canvas_map import CanvasMap
 from .status import ReportsErrors, StatusArea
 
 __all__ = ["DecisionBoundaryPlot"]
 
 VIEW = (-6.0, 6.0, -6.0, 6.0)
 _MARGIN = {"top": 6, "bottom": 26, "left": 32, "right": 6}
+#: Radius of a data point in pixels (bqplot's default dot of 26 px² had r ≈ 2.9, plus its outline).
+_POINT_RADIUS = 3.0
 
 
 class DecisionBoundaryPlot(ReportsErrors, VBox):
@@ -43,8 +45,10 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
     over [-1, 1]. Training points have a white edge, test points a black one (as in the playground).
     Any neuron can be shown large instead of the output (:meth:`show_neuron`).
 
-    The heatmap is coloured in NumPy and sent as one small PNG per redraw (a bqplot ``Image`` mark with
-    fixed scales): the browser decodes one image instead of drawing 10,000 cells.
+    The heatmap is coloured in NumPy and drawn on a :class:`~nnviz.widgets.canvas_map.CanvasMap`: one
+    binary buffer of raw RGBA pixels per redraw, put on a canvas the size of the grid that the browser
+    scales up (smoothly, or as crisp squares when ``discretize``). The points sit on their own layer,
+    sent only when the data change.
 
     Parameters
     ----------
@@ -72,11 +76,13 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
 
     Attributes
     ----------
-    figure : bqplot.Figure
-        CSS class ``nnviz-decision``; its ``<image>`` is the heatmap.
-    image : ImageFeed
-        ``image.png`` holds the PNG on screen, ``image.mark`` the bqplot mark.
-    train_scatter, test_scatter : bqplot.Scatter
+    map : CanvasMap
+        The map (CSS class ``nnviz-decision``): its raster is the heatmap, its point sets ``"train"``
+        and ``"test"`` the data. ``map.on_click(callback)`` reports clicks in data coordinates.
+    figure : CanvasMap
+        The same map (the name the Playground's layout and older code use).
+    train_scatter, test_scatter : PointSet
+        The training and test points on the map (``x``, ``y``, ``colors``, settable ``visible``).
     focus : tuple (level, unit) or None
         What the heatmap shows: None for the output; level 0 is the input features, level ``l >= 1``
         the l-th Dense layer.
@@ -118,36 +124,12 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
         own_status = status is None
         self.status = StatusArea() if own_status else status
 
-        xmin, xmax, ymin, ymax = VIEW
-        self.x_scale = bqplot.LinearScale(min=xmin, max=xmax, allow_padding=False)
-        self.y_scale = bqplot.LinearScale(min=ymin, max=ymax, allow_padding=False)
-        scales = {"x": self.x_scale, "y": self.y_scale}
-        self.image = ImageFeed(scales, x=(xmin, xmax), y=(ymin, ymax), pixelated=False)
-        point_style = dict(scales=scales, default_size=26, stroke_width=1.0, enable_hover=False, interactions={})
-        self.train_scatter = bqplot.Scatter(x=[], y=[], stroke="white", **point_style)
-        self.test_scatter = bqplot.Scatter(x=[], y=[], stroke="black", **point_style)
-        ticks = dict(tick_values=np.arange(-6, 7, 2), tick_style={"font-size": "10px"}, grid_lines="none")
-        axes = [
-            bqplot.Axis(scale=self.x_scale, **ticks),
-            bqplot.Axis(scale=self.y_scale, side="left", **ticks),
-        ]
-        self.figure = bqplot.Figure(
-            marks=[self.image.mark, self.train_scatter, self.test_scatter],
-            axes=axes,
-            fig_margin=dict(_MARGIN),
-            display_toolbar=False,
-            padding_x=0.0,
-            padding_y=0.0,
-            animation_duration=0,
-            min_aspect_ratio=0.01,
-            max_aspect_ratio=100,
-            layout=Layout(
-                width=f"{size + _MARGIN['left'] + _MARGIN['right']}px",
-                height=f"{size + _MARGIN['top'] + _MARGIN['bottom']}px",
-                margin="0",
-            ),
-        )
-        add_class(self.figure, "nnviz-decision")
+        self.map = CanvasMap(VIEW, size, size, x_ticks=np.arange(-6, 7, 2), y_ticks=np.arange(-6, 7, 2),
+                             margin=dict(_MARGIN), pixelated=self._discretize)
+        self.map.layout.margin = "0"
+        self.figure = self.map
+        self._png: bytes | None = None
+        add_class(self.map, "nnviz-decision")
         self.title = HTML()
         add_class(self.title, "nnviz-decision-title")
         self.output_button = Button(description="Output", icon="undo", tooltip="show the network's output again",
@@ -157,7 +139,8 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
         add_class(self.legend, "nnviz-legend")
         self.header = HBox([self.title, self.output_button],
                            layout=Layout(align_items="center", justify_content="space-between", min_height="26px"))
-        super().__init__([self.header, self.figure, self.legend] + ([style_widget(), self.status] if own_status else []))
+        self._owned = [style_widget(), self.status] if own_status else []
+        super().__init__([self.header, self.map, self.legend] + self._owned)
         add_class(self, "nnviz-decision-plot")
         self.output_button.on_click(self._on_output_button)
 
@@ -184,8 +167,20 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
 
     @property
     def png(self) -> bytes:
-        """The PNG of the heatmap on screen."""
-        return self.image.png
+        """The heatmap on screen as a PNG (RGB, exactly the pixels the map shows; made when asked)."""
+        if self._png is None:
+            if self.map.frames == 0:
+                return encode_png(np.full((1, 1, 3), 255, dtype=np.uint8))
+            self._png = encode_png(np.ascontiguousarray(self.map.image_rgba[..., :3]), flip_vertical=False)
+        return self._png
+
+    @property
+    def train_scatter(self):
+        return self.map.points["train"]
+
+    @property
+    def test_scatter(self):
+        return self.map.points["test"]
 
     @property
     def discretize(self) -> bool:
@@ -194,15 +189,16 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
     @discretize.setter
     def discretize(self, value) -> None:
         self._discretize = check_bool("discretize", value)
+        self.map.pixelated = self._discretize
         self.update()
 
     @property
     def show_test(self) -> bool:
-        return bool(self.test_scatter.visible)
+        return self.map.points["test"].visible
 
     @show_test.setter
     def show_test(self, value) -> None:
-        self.test_scatter.visible = check_bool("show_test", value)
+        self.map.show_points("test", check_bool("show_test", value))
 
     # -- changing what is drawn -----------------------------------------------------------------
     def set_network(self, network, features=None) -> None:
@@ -221,17 +217,13 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
             raise ValueError("X_test and y_test must be given together (or both None)")
         if X_test is not None:
             X_test, y_test = self._check_xy(X_test, y_test, "X_test, y_test")
-        with self.train_scatter.hold_sync():
-            self.train_scatter.x = X_train[:, 0].astype(np.float32)
-            self.train_scatter.y = X_train[:, 1].astype(np.float32)
-            self.train_scatter.colors = point_colors(y_train, task)
-        with self.test_scatter.hold_sync():
+        with self.map.hold_sync():
+            self.map.set_points("train", X_train[:, 0], X_train[:, 1], point_colors(y_train, task),
+                                stroke="#ffffff", radius=_POINT_RADIUS)
             if X_test is None:
-                self.test_scatter.x, self.test_scatter.y = np.zeros(0, np.float32), np.zeros(0, np.float32)
-            else:
-                self.test_scatter.x = X_test[:, 0].astype(np.float32)
-                self.test_scatter.y = X_test[:, 1].astype(np.float32)
-                self.test_scatter.colors = point_colors(y_test, task)
+                X_test, y_test = np.zeros((0, 2)), np.zeros(0)
+            self.map.set_points("test", X_test[:, 0], X_test[:, 1], point_colors(y_test, task),
+                                stroke="#000000", radius=_POINT_RADIUS)
 
     def show_neuron(self, level: int, unit: int) -> None:
         """Show one neuron large: ``level`` 0 is the input features, ``level >= 1`` the Dense layers
@@ -285,7 +277,10 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
             if self.status.kind != "error":  # a divergence message says more; keep it
                 self.status.warning("The network's output is not finite (NaN or inf); the picture was not updated.")
             return False
-        return self.image.show(encode_png(on_white(rgba)))
+        if not self.map.show_image(rgba, alpha=HEATMAP_ALPHA):
+            return False
+        self._png = None
+        return True
 
     def _refresh_labels(self) -> None:
         text = self._describe_focus()
@@ -334,6 +329,22 @@ class DecisionBoundaryPlot(ReportsErrors, VBox):
     def __repr__(self) -> str:
         shown = self._describe_focus() if self.focus is not None else "the output"
         return (
-            f"DecisionBoundaryPlot({self._network!r}, {len(self.train_scatter.x)} train / "
-            f"{len(self.test_scatter.x)} test points, showing {shown})"
+            f"DecisionBoundaryPlot({self._network!r}, {len(self.train_scatter)} train / "
+            f"{len(self.test_scatter)} test points, showing {shown})"
         )
+
+    def close(self) -> None:
+        """Close the map, the heading, the button and the legend too (and the status area if it is ours),
+        with their layout and style models."""
+        parts = ("map", "title", "output_button", "header", "legend")
+        for widget in [getattr(self, name, None) for name in parts] + list(getattr(self, "_owned", [])) + [self]:
+            if widget is None:
+                continue
+            extras = [getattr(widget, "layout", None), getattr(widget, "style", None)]
+            if widget is self:
+                super().close()
+            else:
+                widget.close()
+            for extra in extras:
+                if isinstance(extra, Widget):
+                    extra.close()

@@ -8,6 +8,10 @@ jupyter_server (session)
 browser_context (session)
     A Playwright persistent Chromium context (Debian's ``/usr/bin/chromium``), 1280 x 1000 viewport.
     Sets Playwright's default timeout to 60 s and ``expect``'s to 20 s.
+voila_app (function)
+    A factory: ``voila_app(cells)`` writes a notebook of those code cells, serves it with
+    ``voila <notebook>`` and returns the :class:`jupyterlab_helpers.VoilaServer` (``url`` opens the
+    app); every app it started is stopped after the test.
 browser_page (function)
     A fresh Playwright ``Page`` whose uncaught errors and console errors are collected from the
     start (:func:`jupyterlab_helpers.page_errors`).
@@ -29,8 +33,11 @@ from jupyterlab_helpers import (
     CHROMIUM_PATH,
     ci_is_set,
     start_jupyter_server,
+    start_voila_server,
     stop_jupyter_server,
+    stop_server_process,
     watch_page,
+    write_notebook,
 )
 
 
@@ -38,7 +45,7 @@ def _missing_browser_tools() -> list[str]:
     missing = []
     if not os.access(CHROMIUM_PATH, os.X_OK):
         missing.append(f"{CHROMIUM_PATH} (apt-get install chromium)")
-    for module in ("playwright", "jupyterlab", "nbformat"):
+    for module in ("playwright", "jupyterlab", "nbformat", "voila"):
         if importlib.util.find_spec(module) is None:
             missing.append(f"the Python package {module} (pip install -e '.[test]')")
     return missing
@@ -112,6 +119,24 @@ def browser_page(browser_context):
     watch_page(page)
     yield page
     page.close()
+
+
+@pytest.fixture
+def voila_app(tmp_path_factory):
+    """``voila_app(cells, name="app.ipynb")`` -> a running Voila server for a notebook of those cells."""
+    require_browser_tools()
+    started = []
+
+    def start(cells, name: str = "app.ipynb"):
+        base = tmp_path_factory.mktemp("voila")
+        notebook = write_notebook(base / "notebooks" / name, cells)
+        server = start_voila_server(base / "server", notebook)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        stop_server_process(server.process)
 
 
 @pytest.fixture(autouse=True)

@@ -283,6 +283,87 @@ def stop_jupyter_server(server: JupyterServer, timeout: float = 20.0) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Voila: a notebook as a stand-alone app
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class VoilaServer:
+    """A running ``voila <notebook>`` server.
+
+    Attributes
+    ----------
+    url : str
+        The app's address (``GET`` runs the notebook and shows its widgets), e.g.
+        ``"http://127.0.0.1:38124/?token=..."``.
+    process : subprocess.Popen
+    log_path : pathlib.Path
+    """
+
+    url: str
+    base: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log_tail(self, n_lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n_lines:])
+        except OSError:
+            return "<no server log>"
+
+
+def start_voila_server(base: str | os.PathLike, notebook: str | os.PathLike, *,
+                       startup_timeout: float = 90.0) -> VoilaServer:
+    """Serve ``notebook`` with Voila on 127.0.0.1, with all state under ``base``; return once it answers.
+
+    As a teacher would: ``voila notebook.ipynb``, here with a random port and token and no browser.
+    Ready when ``/voila/static/voila.js`` answers (``GET /`` would run the notebook).
+    """
+    base = Path(base)
+    base.mkdir(parents=True, exist_ok=True)
+    notebook = Path(notebook)
+    env = _server_environment(base)
+    port, token = _free_port(), secrets.token_hex(24)
+    log_path = base / "voila.log"
+    command = [
+        sys.executable, "-m", "voila", str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        f"--token={token}",
+        "--show_tracebacks=True",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                   env=env, cwd=notebook.parent)
+    server = VoilaServer(url=f"http://127.0.0.1:{port}/?token={token}", base=f"http://127.0.0.1:{port}",
+                         process=process, log_path=log_path)
+    deadline = time.monotonic() + startup_timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            request = urllib.request.Request(f"{server.base}/voila/static/voila.js?token={token}")
+            with urllib.request.urlopen(request, timeout=2):
+                return server
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.2)
+    stop_server_process(process)
+    raise RuntimeError(f"Voila did not answer within {startup_timeout:.0f} s (exit code {process.poll()}).\n"
+                       f"Log ({log_path}):\n{server.log_tail()}")
+
+
+def stop_server_process(process: subprocess.Popen, timeout: float = 20.0) -> None:
+    """SIGTERM ``process`` and wait (it shuts its kernels down); kill it after ``timeout`` s."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------------------------
 # Browser pages
 # --------------------------------------------------------------------------------------------
 
@@ -573,8 +654,8 @@ def wait_for_kernel_value(
 # MutationObserver on root's subtree re-reads the value on every mutation and logs it when it
 # differs from the last one logged, with ``performance.now()``; the first entry is the value at the
 # time of installing.
-_JS_WATCH = """({name, selector, target, attribute}) => {
-  const node = window.jupyterapp.shell.currentWidget.content.node;
+_JS_WATCH = """({name, selector, target, attribute, page}) => {
+  const node = page ? document : window.jupyterapp.shell.currentWidget.content.node;
   const root = node.querySelector(selector);
   if (!root) return false;
   const read = () => {
@@ -598,7 +679,8 @@ _JS_WATCH = """({name, selector, target, attribute}) => {
 
 
 def watch_changes(
-    page, name: str, selector: str, *, target: str | None = None, attribute: str | None = None
+    page, name: str, selector: str, *, target: str | None = None, attribute: str | None = None,
+    whole_page: bool = False,
 ) -> None:
     """Log every change of a value the page shows, with the page's clock, under ``name``.
 
@@ -606,12 +688,13 @@ def watch_changes(
     matching ``selector`` in the current notebook (``target=None``: that element itself). A
     ``MutationObserver`` re-reads it on every DOM mutation below ``selector``, so a frame that
     replaces an ``<image>``'s ``href`` counts once. Read the log with :func:`watched_changes`.
-    Watching again under the same name starts a new log.
+    Watching again under the same name starts a new log. ``whole_page``: look for ``selector`` in
+    the whole document instead of the current notebook (a Voila app has no JupyterLab shell).
 
     Example: ``watch_changes(page, "heatmap", ".nnviz-decision", target="image", attribute="href")``.
     """
     if not page.evaluate(_JS_WATCH, {"name": name, "selector": selector, "target": target,
-                                     "attribute": attribute}):
+                                     "attribute": attribute, "page": whole_page}):
         raise AssertionError(f"watch_changes: nothing matches {selector!r} in the notebook")
 
 

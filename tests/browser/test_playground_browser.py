@@ -1,8 +1,9 @@
 """The live Playground in a real browser: JupyterLab + headless Chromium, driven like a learner would.
 
 Issue 3 ("Real browser"): the Playground renders (decision boundary, thumbnails, network graph,
-controls) without errors; play makes the heatmap image change several times and the epoch counter
-advance; pause stops it on screen within 0.3 s and in Python; moving the learning-rate slider reaches
+controls) without errors; play makes the heatmap change several times and the epoch counter
+advance (the decision boundary is a canvas map, issue 7: its raster canvas stamps the number of each
+frame it draws as ``data-frame``); pause stops it on screen within 0.3 s and in Python; moving the learning-rate slider reaches
 ``pg.network.optimizer.lr``; a diverging run shows a red message and nothing crashes. Screenshots go to
 the test's tmp dir (and the trained one also to /tmp/playground_browser.png, to look at).
 
@@ -42,7 +43,7 @@ STILL_FOR_MS = 1000
 MIN_FRAMES = 5
 
 PG = ".jp-Notebook .nnviz-playground"
-DECISION_IMAGE = f"{PG} .nnviz-decision image"
+DECISION_RASTER = f"{PG} .nnviz-decision canvas.nnviz-map-raster"
 EPOCH_VALUE = f"{PG} .nnviz-epoch .nnviz-epoch-value"
 SHOT_COPY = "/tmp/playground_browser.png"
 
@@ -63,11 +64,10 @@ def _open_playground(page, server, name: str):
     playground = page.locator(PG)
     expect(playground).to_have_count(1, timeout=60_000)
     expect(playground).to_be_visible()
-    # the first heatmap PNG has arrived (bqplot shows each as a blob: URL)
+    # the first heatmap frame has been drawn on the map's canvas
     page.wait_for_function(
-        """(sel) => { const im = document.querySelector(sel);
-                      return !!im && /^(blob|data):/.test(im.getAttribute('href') || ''); }""",
-        arg=DECISION_IMAGE, timeout=60_000, polling=100,
+        "(sel) => Number(document.querySelector(sel)?.dataset.frame || 0) > 0",
+        arg=DECISION_RASTER, timeout=60_000, polling=100,
     )
     return playground
 
@@ -98,7 +98,8 @@ def test_playground_renders_plays_pauses_and_takes_the_learning_rate(jupyter_ser
 
     # ---------------------------------------------------------------- rendered, all of it
     for selector, count in [
-        (".nnviz-decision", 1), (".nnviz-decision image", 1), (".nnviz-graph", 1), (".nnviz-graph image", 1),
+        (".nnviz-decision", 1), (".nnviz-decision canvas.nnviz-map-raster", 1),
+        (".nnviz-decision canvas.nnviz-map-points", 1), (".nnviz-graph", 1), (".nnviz-graph image", 1),
         (".nnviz-loss-chart", 1), (".nnviz-play", 1), (".nnviz-pause", 1), (".nnviz-step", 1),
         (".nnviz-reset", 1), (".nnviz-epoch", 1), (".nnviz-lr .noUi-handle", 1), (".nnviz-dataset select", 1),
         (".nnviz-feature", 7), (".nnviz-status", 1), (".nnviz-column", 4),
@@ -115,7 +116,7 @@ def test_playground_renders_plays_pauses_and_takes_the_learning_rate(jupyter_ser
         arg=f"{PG} .nnviz-graph image", timeout=30_000, polling=100,
     )
     # drawn, not empty boxes: the heatmap and the thumbnails span many colours
-    page.wait_for_timeout(300)  # let the blob images decode and paint
+    page.wait_for_timeout(300)  # let the graph's blob images decode and paint
     assert _n_colours(playground.locator(".nnviz-decision").screenshot()) > 50
     assert _n_colours(playground.locator(".nnviz-graph").screenshot()) > 50
     # the four columns (data | features | network | output) sit side by side at a 1280 px window
@@ -124,7 +125,8 @@ def test_playground_renders_plays_pauses_and_takes_the_learning_rate(jupyter_ser
     _screenshot(page, tmp_path / "playground_initial.png")
 
     # ---------------------------------------------------------------- play: frames and epochs on screen
-    watch_changes(page, "heatmap", ".nnviz-playground .nnviz-decision", target="image", attribute="href")
+    watch_changes(page, "heatmap", ".nnviz-playground .nnviz-decision", target="canvas.nnviz-map-raster",
+                  attribute="data-frame")
     watch_changes(page, "epoch", ".nnviz-playground .nnviz-epoch", target=".nnviz-epoch-value")
     playground.locator(".nnviz-play").click()
     expect(playground.locator(".nnviz-pause")).to_be_enabled()
@@ -133,8 +135,8 @@ def test_playground_renders_plays_pauses_and_takes_the_learning_rate(jupyter_ser
                     return w.heatmap.log.length > n && w.epoch.log.length > 2; }""",
         arg=MIN_FRAMES, timeout=30_000, polling=100,
     )
-    hrefs = [value for _, value in watched_changes(page, "heatmap")]
-    assert len(set(hrefs)) >= MIN_FRAMES + 1 and all(h and h.startswith(("blob:", "data:")) for h in hrefs)
+    shown_frames = [int(value) for _, value in watched_changes(page, "heatmap")]
+    assert len(set(shown_frames)) >= MIN_FRAMES + 1 and shown_frames == sorted(shown_frames), shown_frames
     epochs = [int(value.replace(",", "")) for _, value in watched_changes(page, "epoch")]
     assert epochs[0] == 0 and epochs[-1] > 0 and epochs == sorted(epochs), epochs
 
@@ -153,9 +155,11 @@ def test_playground_renders_plays_pauses_and_takes_the_learning_rate(jupyter_ser
         f"epoch shown {PAUSE_VISIBLE_MS} ms after the click: {shown}")
     print(f"pause: last change on screen {last:.0f} ms after the click; "
           f"{len(heatmap_log) - 1} heatmap frames and epochs {epochs[0]}..{shown} while playing")
-    # ...and Python agrees: the loop is stopped and the network's epoch is the one on screen
-    epoch, playing = kernel_eval(page, "[pg.network.epoch_, pg.playing]")
+    # ...and Python agrees: the loop is stopped, the network's epoch is the one on screen, and so is
+    # the last heatmap frame the kernel sent
+    epoch, playing, frame = kernel_eval(page, "[pg.network.epoch_, pg.playing, pg.decision_plot.map.frames]")
     assert (epoch, playing) == (shown, False)
+    assert int(page.locator(DECISION_RASTER).get_attribute("data-frame")) == frame
     time.sleep(0.5)
     assert kernel_eval(page, "[pg.network.epoch_, pg.playing, len(pg.history['loss'])]") == [shown, False, shown]
     expect(playground.locator(".nnviz-play")).to_be_enabled()
@@ -204,7 +208,8 @@ def test_playground_divergence_shows_a_red_message_and_can_be_reset(jupyter_serv
     expect(playground.locator(".nnviz-lr .widget-readout")).to_have_text("10")
     wait_for_kernel_value(page, "pg.network.optimizer.lr", 10.0)
 
-    watch_changes(page, "heatmap", ".nnviz-playground .nnviz-decision", target="image", attribute="href")
+    watch_changes(page, "heatmap", ".nnviz-playground .nnviz-decision", target="canvas.nnviz-map-raster",
+                  attribute="data-frame")
     playground.locator(".nnviz-play").click()
     status = playground.locator(".nnviz-status")
     expect(status).to_have_class(has_class("nnviz-status-error"), timeout=30_000)
@@ -220,9 +225,9 @@ def test_playground_divergence_shows_a_red_message_and_can_be_reset(jupyter_serv
         page, "[pg.diverged is not None, pg.playing, "
               "all(bool(__import__('numpy').isfinite(l.W).all()) for l in pg.network.dense_layers)]")
     assert (diverged, playing, finite) == (True, False, True)
-    # nothing drawn from NaN: the heatmap is still a picture
-    href = page.locator(DECISION_IMAGE).get_attribute("href")
-    assert href and href.startswith(("blob:", "data:"))
+    # nothing drawn from NaN: the heatmap is still a picture (the last finite frame)
+    assert int(page.locator(DECISION_RASTER).get_attribute("data-frame")) == kernel_eval(
+        page, "pg.decision_plot.map.frames")
     assert _n_colours(playground.locator(".nnviz-decision").screenshot()) > 20
     assert_notebook_healthy(page)
     _screenshot(page, tmp_path / "playground_diverged.png")
