@@ -420,3 +420,18 @@ def test_conv_layers_taken_from_a_trained_network_keep_their_weights_and_can_be_
     source.fit(X, y, epochs=1, batch_size=10)
     assert not np.array_equal(source.layers[0].W, before)
     np.testing.assert_array_equal(target.layers[0].W, trained[0]["W"])
+
+
+def test_conv2d_inference_on_many_samples_in_chunks_equals_one_pass_and_backward_still_works():
+    layer = Conv2D(2, 3, 3, stride=(1, 2), padding=1, activation="tanh", seed=0)
+    X = np.random.default_rng(0).normal(size=(600, 2, 5, 6))  # > 256 samples: chunked when not training
+    Y_train = layer.forward(X, True)
+    layer.backward(np.ones_like(Y_train))
+    grads = {k: v.copy() for k, v in layer.grads.items()}
+    dX = layer.backward(np.ones_like(Y_train))
+    Y_infer = layer.forward(X, False)
+    np.testing.assert_allclose(Y_infer, Y_train, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(layer.z, np.arctanh(Y_train), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(layer.backward(np.ones_like(Y_train)), dX, rtol=0, atol=1e-13)
+    for k in grads:
+        np.testing.assert_allclose(layer.grads[k], grads[k], rtol=1e-12)
