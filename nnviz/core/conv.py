@@ -119,7 +119,7 @@ class Conv2D(Layer):
                              f"got shape {X.shape}")
         _, Ho, Wo = self.output_shape(X.shape[1:])
         W, b = self.params["W"], self.params["b"]
-        if X.dtype != W.dtype:  # e.g. float32 images through a float64 network
+        if X.dtype != W.dtype and X.dtype.kind == "f":  # e.g. float32 images through a float64 network
             W, b = W.astype(X.dtype), b.astype(X.dtype)
         N = X.shape[0]
         Wm = W.reshape(self.c_out, -1)

@@ -84,6 +84,10 @@ class RecurrentBase(Layer):
                              f"got shape {X.shape}")
         self.output_shape(X.shape[1:])
 
+    def _compute_dtype(self, X: np.ndarray) -> np.dtype:
+        """The input's float dtype (float32 inference through a float64 layer), else the parameters'."""
+        return X.dtype if X.dtype.kind == "f" else next(iter(self.params.values())).dtype
+
     def _params_as(self, dtype):
         p = self.params
         if next(iter(p.values())).dtype == dtype:
@@ -196,7 +200,7 @@ class SimpleRNN(RecurrentBase):
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Hidden states for ``X`` of shape (N, T, n_in): (N, H) (last) or (N, T, H) (all)."""
         self._check_batch(X)
-        W_xh, W_hh, b = self._params_as(X.dtype)
+        W_xh, W_hh, b = self._params_as(self._compute_dtype(X))
         N, T, _ = X.shape
         H = self.n_hidden
         Xt = np.ascontiguousarray(X.transpose(1, 0, 2))  # time-major: each step's rows are contiguous
