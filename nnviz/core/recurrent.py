@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ._validation import check_choice, check_float, check_int, check_rng, describe
-from ._layer_utils import dot, param_property
+from ._layer_utils import BLAS_SINGLE_THREAD_MNK, dot, param_property
 from .layer import Layer
 
 __all__ = ["RECURRENT_INITS", "SimpleRNN"]
@@ -210,8 +210,9 @@ class SimpleRNN(RecurrentBase):
         Hs[0] = 0.0
         np.tanh(A[0], out=Hs[1])
         tmp = np.empty((N, H), dtype=A.dtype)
+        mm = np.dot if N * H * H <= BLAS_SINGLE_THREAD_MNK else dot  # skip the wrapper in the loop
         for t in range(1, T):
-            dot(Hs[t], W_hh, out=tmp)
+            mm(Hs[t], W_hh, out=tmp)
             tmp += A[t]
             np.tanh(tmp, out=Hs[t + 1])
         self._cache = (Xt, Hs)
@@ -232,11 +233,12 @@ class SimpleRNN(RecurrentBase):
         else:
             dH[T - 1] = dY
         np.multiply(dH[T - 1], D[T - 1], out=dA[T - 1])
+        mm = np.dot if N * H * H <= BLAS_SINGLE_THREAD_MNK else dot
         for t in range(T - 2, -1, -1):
             if self.return_sequences:
-                dH[t] += dot(dA[t + 1], W_hhT)
+                dH[t] += mm(dA[t + 1], W_hhT)
             else:
-                dot(dA[t + 1], W_hhT, out=dH[t])
+                mm(dA[t + 1], W_hhT, out=dH[t])
             np.multiply(dH[t], D[t], out=dA[t])
         dAf = dA.reshape(T * N, H)
         g = self.grads
