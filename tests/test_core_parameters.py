@@ -76,3 +76,14 @@ def test_agrees_with_torch_on_the_same_model():
     vector_to_parameters(new, net)
     np.testing.assert_array_equal(net.layers[0].W, model.W1.detach().numpy())
     np.testing.assert_array_equal(net.layers[2].b, model.b2.detach().numpy())
+
+
+def test_the_flat_vector_and_the_layers_views_agree():
+    # parameters_to_vector reads the network's own vector: it must be the layers' arrays, in order
+    net = Network([Dense(3, 4, "tanh"), Dropout(0.2), Dense(4, 2, "tanh"), Dense(2, 1, "sigmoid")], seed=0)
+    by_layer = np.concatenate([a.ravel() for l in net.layers for a in l.params.values()])
+    np.testing.assert_array_equal(parameters_to_vector(net), by_layer)
+    new = np.arange(net.n_params, dtype=float) / 100
+    vector_to_parameters(new, net)
+    np.testing.assert_array_equal(net.layers[2].W.ravel(), new[16 : 16 + 8])
+    np.testing.assert_array_equal(net.layers[3].b, new[-1:])

@@ -116,3 +116,17 @@ def test_input_shape_is_saved_and_unknown_layer_types_are_named(tmp_path):
     config["layers"][0] = {"type": "Conv9D"}
     with pytest.raises(ValueError, match=r"unknown layer type 'Conv9D'; expected one of Dense, Dropout"):
         Network.from_config(config)
+
+
+def test_save_replaces_atomically_with_ordinary_permissions(tmp_path):
+    import os
+
+    net = Network.mlp(2, [3], seed=0)
+    path = net.save(tmp_path / "n.npz")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+    os.chmod(path, 0o640)
+    net.save(path)  # replacing keeps the file's permissions
+    assert os.stat(path).st_mode & 0o777 == 0o640
+    assert os.listdir(tmp_path) == ["n.npz"]

@@ -52,7 +52,8 @@ class Dense(Layer):
         Initialiser; ``None`` picks He for ReLU-like activations and Glorot otherwise.
     seed : int, numpy.random.Generator or None
         Seed for the initial weights of a layer used on its own. A :class:`Network` built with a
-        seed re-initialises its layers from that seed.
+        seed re-initialises the layer from that seed, unless its weights were assigned or it has
+        already been in a network (then its weights are kept).
 
     Attributes
     ----------
@@ -62,6 +63,8 @@ class Dense(Layer):
         Biases.
     grads : dict
         ``{"W": dL/dW, "b": dL/db}`` from the last backward pass.
+    delta : ndarray of shape (n_samples, n_out) or None
+        ``∂L/∂Z`` of the last backward pass.
 
     Notes
     -----

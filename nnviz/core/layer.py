@@ -51,9 +51,13 @@ Optional parts of the protocol, each used by :class:`Network` when a layer decla
   with a column of ones appended, column-major buffers), used when every layer declares it;
 * :meth:`Layer.use_rng`: a layer that draws random numbers (dropout) is handed the network's generator.
 
-Values assigned from outside (a ``W`` setter, ``set_weights``) must go through :meth:`Layer._assigned`,
-so that a network re-initialises the layer never again and moves its roll-back checkpoint to the new
-values. A layer bound into one network and passed to another is copied (see :class:`Network`).
+A layer that does not allocate its arrays itself (no ``_allocate()`` in ``__init__``) gets them from the
+network, which then calls :meth:`Layer.reset_parameters` with its generator. Values assigned from
+outside (a ``W`` setter) must go through :meth:`Layer._assigned`, so that no network re-initialises the
+layer and its network moves its roll-back checkpoint to the new values. A layer bound into one network
+and passed to another is copied (see :class:`Network`). ``Network.save``/``load`` rebuild a layer from
+its :meth:`Layer.get_config` through ``LAYER_TYPES`` in ``nnviz/core/serialization.py`` (one line per
+layer type).
 """
 from __future__ import annotations
 

@@ -307,7 +307,7 @@ class Network:
 
         Layer by layer, each layer's parameters in :meth:`Layer.param_shapes` order, C order: a Dense
         layer's ``W`` then ``b`` form one block of shape (n_in + 1, n_out), which its fast path uses.
-        ``_penalised`` marks the parameters L1/L2 act on (1) against the others (0).
+        ``_is_penalised`` marks the parameters L1/L2 act on (the layers' ``penalised`` names).
         """
         plan = []  # (layer, {name: (offset, shape)})
         total = 0
@@ -326,7 +326,7 @@ class Network:
                     )
                 layer._allocate(self.dtype)  # a layer that did not allocate its own arrays
                 layer.reset_parameters(self.rng)
-            elif reinitialise and not layer._keep_weights:
+            elif reinitialise and not getattr(layer, "_keep_weights", False):
                 layer.reset_parameters(self.rng)
             plan.append((layer, slots))
         self._params = np.zeros(total, dtype=self.dtype)
@@ -555,7 +555,8 @@ class Network:
     def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
         for layer in self.layers:
             X = layer.forward(X, training)
-        self._last_out = X
+        if training:  # what _backward starts from (inference outputs are not kept: grids are large)
+            self._last_out = X
         return X
 
     def _forward_train(self, Xa: np.ndarray) -> np.ndarray:
@@ -601,7 +602,9 @@ class Network:
             g += (self._l1 * np.sign(p)) * self._weight_mask
 
     def _update(self) -> None:
-        """Regularise, step the optimiser, and stop at once if a parameter is no longer finite."""
+        """Regularise, step the optimiser, and stop at once if a parameter is no longer finite.
+
+        (:meth:`_run_batches` inlines the same for the MLP fast path: change both together.)"""
         if self._l1 or self._l2:
             self._regularise()
         p = self._params
@@ -733,7 +736,8 @@ class Network:
             the batch in the epoch), ``"loss"`` (the batch's data loss before the update) and
             ``"batch_indices"`` (indices into ``X`` of the batch's samples). ``layer.delta`` and
             ``network.gradients()`` then show that update's backward pass. Setting
-            ``network.stop_training = True`` ends training after that batch.
+            ``network.stop_training = True`` ends training after that batch (the epoch is then closed
+            there: evaluated and recorded in ``history`` like a full one).
 
         Returns
         -------
@@ -799,16 +803,43 @@ class Network:
 
         The only place where ``fit`` runs its updates (without batch callbacks): a compiled kernel for
         the MLP fast path replaces this one method. ``Xs`` is :meth:`_train_inputs` output."""
-        forward = self._forward_train if self._fast else self._forward_general_train
-        backward, update = self._backward, self._update
-        for start in range(0, len(Xs), batch_size):
+        update = self._update
+        if not self._fast:
+            forward, backward = self._forward, self._backward
+            for start in range(0, len(Xs), batch_size):
+                stop = start + batch_size
+                forward(Xs[start:stop], True)
+                backward(Ts[start:stop])
+                update()
+            return
+        # the MLP fast path: _forward_train, _backward and _update inlined (a playground epoch is 50
+        # of these steps, each a few microseconds of Python around ~20 NumPy calls)
+        out, plan, need_dx = self._out, self._plan, self._out_need_dx
+        grad_z, act = self.loss.grad_z, out.activation
+        p, g, where = self._params, self._grads, self._train_index
+        regularise = self._regularise if (self._l1 or self._l2) else None
+        opt_update = self._optimizer.update
+        n = len(Xs)
+        full = self._buffers_for(min(batch_size, n))
+        for start in range(0, n, batch_size):
             stop = start + batch_size
-            forward(Xs[start:stop])
-            backward(Ts[start:stop])
-            update()
-
-    def _forward_general_train(self, X):
-        return self._forward(X, True)
+            Xa = Xs[start:stop]
+            for layer, Z, buf, view in full if stop <= n else self._buffers_for(len(Xa)):
+                layer.forward_augmented(Xa, Z, view)
+                Xa = buf
+            self._last_out = view
+            d = out.backward_z(grad_z(out.z, view, Ts[start:stop], act), need_dx)
+            for layer, nd in plan:
+                d = layer.backward(d, nd)
+            if regularise is not None:
+                regularise()
+            if where is None:
+                opt_update(p, g, "params")
+            elif where.size:
+                opt_update(p, g, "params", where=where)
+            self.step_ += 1
+            if not math.isfinite(np.dot(p, p)) and not np.isfinite(p).all():
+                self._diverged(f"a parameter became NaN or infinite, first in {self._where_not_finite()}")
 
     def _run_batches_with_callbacks(self, Xs, Ts, batch_size, order, batch_callbacks) -> None:
         """:meth:`_run_batches`, computing each batch loss and calling ``batch_callbacks``."""
@@ -936,13 +967,13 @@ class Network:
             for layer in self.layers:
                 A = layer.forward(A, False)
                 outs.append(A)
-            self._last_out = A
             if y is None:
                 traces = []
                 for i, (l, a) in enumerate(zip(self.layers, outs)):
                     arrays = dict(l.trace_arrays())
                     traces.append(LayerTrace(i, repr(l), arrays.get("z"), a, arrays))
                 return traces
+            self._last_out = A
             saved = self._grads.copy()
             plan, need_out = self._plan, self._out_need_dx
             try:
@@ -980,7 +1011,8 @@ class Network:
         parameters (``{"W", "b"}``; ``{}`` for Dropout), as copies.
 
         Without arguments: those of the last training step. With a batch ``(X, y)``: computed at the
-        current weights, without changing them (dropout active, as in a training step).
+        current weights, without changing them (dropout active, as in a training step). Frozen layers
+        (``trainable = False``) still get their data-loss gradient here; the optimiser ignores it.
         """
         if (X is None) != (y is None):
             raise TypeError("gradients takes both X and y (gradients at the current weights) or neither "
@@ -1069,6 +1101,8 @@ class Network:
         for k, v in state.items():
             if not k.startswith("optimizer:"):
                 continue
+            if "/" not in k:
+                raise ValueError(f"state key {k!r} must read 'optimizer:<key>/<field>' (from state_dict())")
             arr = np.asarray(v)
             if arr.ndim and arr.shape != (n,):
                 raise ValueError(f"state[{k!r}] must have shape ({n},) (one entry per parameter) or be a number, "

@@ -22,6 +22,9 @@ def parameters_to_vector(network) -> np.ndarray:
     -------
     ndarray of shape (network.n_params,)
     """
+    flat = getattr(network, "_params", None)
+    if flat is not None:  # a Network keeps its parameters in exactly this order already
+        return flat.copy()
     arrays = _arrays(network)
     if not arrays:
         return np.zeros(0, dtype=network.dtype)
@@ -51,10 +54,14 @@ def vector_to_parameters(vector, network) -> None:
         )
     if not np.isfinite(vec).all():
         raise ValueError("vector must contain only finite values, got NaN or inf")
-    offset = 0
-    for a in arrays:
-        a[...] = vec[offset : offset + a.size].reshape(a.shape)
-        offset += a.size
+    flat = getattr(network, "_params", None)
+    if flat is not None and flat.size == total:  # one copy into the network's own vector
+        flat[...] = vec
+    else:
+        offset = 0
+        for a in arrays:
+            a[...] = vec[offset : offset + a.size].reshape(a.shape)
+            offset += a.size
     for layer in network.layers:
         layer._keep_weights = True
     network._weights_assigned()  # the new values are what a later divergence rolls back to

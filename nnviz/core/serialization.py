@@ -115,6 +115,7 @@ def save_network(net, path) -> str:
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600 files; keep what open() would give
         with os.fdopen(fd, "wb") as fh:
             _write_npz(fh, arrays)
             fh.flush()
@@ -127,6 +128,16 @@ def save_network(net, path) -> str:
             pass
         raise
     return path
+
+
+def _file_mode(path: str) -> int:
+    """The permission bits of the file being replaced, or those a new file gets (0666 minus umask)."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _write_npz(fh, arrays: dict) -> None:
