@@ -159,7 +159,7 @@ def test_stratified_split_of_digits_keeps_class_proportions():
 def test_stratified_split_is_deterministic_per_seed_and_shuffled():
     X, y = load_digits(flat=True)
     first = train_test_split(X, y, train_ratio=0.7, seed=5, stratify=True)
-    second = train_test_split(X, y, train_ratio=0.7, seed=np.random.default_rng(5), stratify=True)
+    second = train_test_split(X, y, train_ratio=0.7, seed=np.random.default_rng(5), stratify=np.True_)
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
     other = train_test_split(X, y, train_ratio=0.7, seed=6, stratify=True)
@@ -198,7 +198,7 @@ def test_no_stratify_is_the_old_split():
     X = np.arange(40.0).reshape(20, 2)
     y = np.arange(20) % 2
     rng_order = np.random.default_rng(3).permutation(20)
-    for stratify in (None, False):
+    for stratify in (None, False, np.False_):
         X_train, _, y_train, _ = train_test_split(X, y, seed=3, stratify=stratify)
         np.testing.assert_array_equal(y_train, y[rng_order[:10]])
 
@@ -209,8 +209,14 @@ def test_stratify_errors():
         train_test_split(X, [1, 1, 2, 1], stratify=True)
     with pytest.raises(ValueError, match=r"stratify has a class with a single sample \(0\.5\)"):
         train_test_split(X, [0, 0, 1, 1], stratify=[0.5, 1.5, 1.5, 2.5])
-    with pytest.raises(ValueError, match=r"y must have one entry per row of X \(4\), got 3"):
+    with pytest.raises(ValueError, match=r"stratify must have one entry per row of X \(4\), got 3"):
         train_test_split(X, [0, 0, 1, 1], stratify=[0, 0, 1])
+    with pytest.raises(ValueError, match=r"stratify must be of shape \(n_samples,\), got a scalar"):
+        train_test_split(X, [0, 0, 1, 1], stratify=3)
+    with pytest.raises(ValueError, match=r"stratify must contain only finite values"):
+        train_test_split(X, [0, 0, 1, 1], stratify=[0, 0, np.nan, 1])
+    with pytest.raises(TypeError, match=r"stratify must contain real numbers"):
+        train_test_split(X, [0, 0, 1, 1], stratify=np.array(["a", "a", "b", "b"]))
     with pytest.raises(TypeError, match=r"stratify must be None, True, False or an array of labels .* got 'y' \(str\)"):
         train_test_split(X, [0, 0, 1, 1], stratify="y")
     with pytest.raises(ValueError, match=r"stratify must be of shape \(n_samples,\) or \(n_samples, n_outputs\)"):
@@ -229,7 +235,7 @@ def test_every_data_file_is_declared_as_package_data():
         patterns = tomllib.load(fh)["tool"]["setuptools"]["package-data"]["nnviz.data"]
     shipped = [f for f in os.listdir(DATA_DIR)
                if os.path.isfile(os.path.join(DATA_DIR, f)) and not f.endswith((".py", ".pyc"))]
-    assert {"digits.npz", "DIGITS_ATTRIBUTION.txt", "jabberwocky.txt"} <= set(shipped)
+    assert {"digits.npz", "DIGITS_ATTRIBUTION.txt", "jabberwocky.txt", "digits_cnn_0to4.npz"} <= set(shipped)
     for name in shipped:
         assert any(fnmatch.fnmatch(name, p) for p in patterns), f"{name} is not in package-data {patterns}"
 
@@ -263,3 +269,21 @@ def test_stratified_split_properties():
             assert len(y_train) == n_train  # and the plain split's total
 
     check()
+
+
+def test_a_missing_or_damaged_file_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(digits_module, "DIGITS_FILE", "no_such_digits.npz")
+    digits_module._raw_digits.cache_clear()
+    try:
+        with pytest.raises(FileNotFoundError, match=r"no_such_digits\.npz is missing .* reinstall nnviz-lab"):
+            load_digits()
+        (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 not really a zip")
+        monkeypatch.setattr(digits_module.resources, "files", lambda package: tmp_path)
+        monkeypatch.setattr(digits_module, "DIGITS_FILE", "broken.npz")
+        digits_module._raw_digits.cache_clear()
+        with pytest.raises(ValueError, match=r"broken\.npz is damaged"):
+            load_digits()
+    finally:
+        monkeypatch.undo()
+        digits_module._raw_digits.cache_clear()
+    assert load_digits()[0].shape == (1797, 1, 8, 8)

@@ -161,9 +161,9 @@ def test_text_is_the_poem_and_windows_predict_the_next_character():
 
 def test_text_longest_window_is_the_whole_text_but_its_last_character():
     body = load_text()
-    X, y = make_sequence("text", n=5000, length=len(body) - 1, seed=0)
+    X, y = make_sequence("text", n=3, length=len(body) - 1, seed=0)
     assert X.shape[1] == len(body) - 1
-    assert y.tolist() == [sequence_info("text").symbols.index(body[-1])] * 5000
+    assert y.tolist() == [sequence_info("text").symbols.index(body[-1])] * 3
 
 
 # ------------------------------------------------------------------------------ errors
@@ -217,3 +217,33 @@ def test_load_text_checks_its_argument_every_time():
         load_text(1)
     with pytest.raises(TypeError, match=r"lower must be True or False, got \[1\] \(list\)"):
         load_text([1])
+
+
+# ------------------------------------------------------------ with recurrent networks
+
+
+def test_sine_trains_a_simple_rnn_past_repeating_the_last_value():
+    from nnviz.core import Adam, Dense, Network, SimpleRNN
+    from nnviz.data import train_test_split
+
+    X, y = make_sequence("sine", n=400, length=20, seed=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, train_ratio=0.75, seed=0)
+    net = Network([SimpleRNN(1, 16), Dense(16, 1, "linear")], loss="mse", optimizer=Adam(0.01), seed=0,
+                  input_shape=(20, 1))
+    net.fit(X_train, y_train, epochs=15, batch_size=32)
+    repeat_last = 0.5 * np.mean((X_test[:, -1, 0] - y_test) ** 2)  # mse's ½ (o − y)², as the network's
+    assert net.evaluate(X_test, y_test)[0] < repeat_last / 4
+
+
+def test_memory_trains_an_lstm_with_bce_and_cross_entropy():
+    from nnviz.core import LSTM, Adam, Dense, Network
+    from nnviz.data import train_test_split
+
+    for symbols, out, loss in ((2, Dense(8, 1, "sigmoid"), "bce"), (3, Dense(8, 3, "softmax"), "cross_entropy")):
+        X, y = make_sequence("memory", n=600, length=6, lag=4, symbols=symbols, seed=1)
+        info = sequence_info("memory", symbols=symbols)
+        X_train, X_test, y_train, y_test = train_test_split(X, y, train_ratio=0.75, seed=0, stratify=True)
+        net = Network([LSTM(info.n_features, 8), out], loss=loss, optimizer=Adam(0.03), seed=0,
+                      input_shape=(6, info.n_features))
+        net.fit(X_train, y_train, epochs=20, batch_size=32)
+        assert net.evaluate(X_test, y_test)[1] >= 0.95, symbols

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import zipfile
 from importlib import resources
 
 import numpy as np
@@ -60,7 +61,7 @@ def _raw_digits() -> tuple[np.ndarray, np.ndarray]:
             f"nnviz/data/{DIGITS_FILE} is missing from this installation; reinstall nnviz-lab "
             "(in a source checkout, run scripts/make_digits.py)"
         ) from None
-    except (KeyError, ValueError, OSError) as exc:
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(f"nnviz/data/{DIGITS_FILE} is damaged ({exc}); reinstall nnviz-lab") from None
     if (
         images.shape != (N_DIGITS, 8, 8) or labels.shape != (N_DIGITS,)

@@ -12,8 +12,11 @@ under a new output layer for the digits 5-9::
     conv = load_pretrained("digits_cnn_0to4").layers[:-1]   # Conv-ReLU-Pool-Conv-ReLU-Pool-Flatten
     for layer in conv:
         layer.trainable = False
-    net = Network(conv + [Dense(64, 5, "softmax")], loss="cross_entropy", seed=0)
+    net = Network(conv + [Dense(64, 5, "softmax")], loss="cross_entropy", seed=0, input_shape=(1, 8, 8))
     X, y = load_digits(classes=range(5, 10), relabel=True)
+    net.fit(X, y, epochs=10, batch_size=32)               # only the new Dense layer learns
+
+(``Network`` copies layers that belong to another network, so the loaded one keeps its own.)
 
 Each file is a :meth:`nnviz.core.Network.save` ``.npz`` (no pickle) with one extra entry,
 ``metadata``: a JSON text written by the script that trained it (``scripts/pretrain_digits_cnn.py``)
@@ -129,7 +132,8 @@ def load_pretrained(name):
     padding=1, relu) → MaxPool2D(2) → Flatten → Dense(64, 5, softmax), cross-entropy; input
     (n_samples, 1, 8, 8) as from ``load_digits(classes=range(5))``; trained by
     ``scripts/pretrain_digits_cnn.py`` on a seeded stratified 80 % of the 901 images of digits 0-4.
-    Its accuracy on the other 20 % is ``pretrained_info("digits_cnn_0to4")["test_accuracy"]``.
+    Its accuracy on the other 20 % is ``pretrained_info("digits_cnn_0to4")["test_accuracy"]``: 99.4 %
+    (180 of 181 images) for the shipped file.
     """
     from nnviz.core import Network
 

@@ -18,15 +18,15 @@ def _check_train_ratio(train_ratio):
     return train_ratio
 
 
-def _check_targets(y, n_samples):
+def _check_targets(y, n_samples, name="y"):
     """Return ``y`` as an array with one entry (row) per sample."""
-    y = _as_real_array(y, "y")
+    y = _as_real_array(y, name)
     if y.ndim < 1:
-        raise ValueError(f"y must be of shape (n_samples,), got a scalar of shape {y.shape}")
+        raise ValueError(f"{name} must be of shape (n_samples,), got a scalar of shape {y.shape}")
     if y.shape[0] != n_samples:
-        raise ValueError(f"y must have one entry per row of X ({n_samples}), got {y.shape[0]}")
+        raise ValueError(f"{name} must have one entry per row of X ({n_samples}), got {y.shape[0]}")
     if y.dtype.kind == "f":
-        _check_finite(y, "y")
+        _check_finite(y, name)
     return y
 
 
@@ -99,17 +99,17 @@ def train_test_split(X, y, train_ratio=0.5, seed=None, stratify=None):
 
 def _stratify_labels(stratify, y, n_samples):
     """The class index (0..k-1) of every sample to stratify on, or None for a plain split."""
-    if stratify is None or stratify is False:
+    if stratify is None or (isinstance(stratify, (bool, np.bool_)) and not stratify):
         return None
-    if stratify is True:
+    if isinstance(stratify, (bool, np.bool_)):
         labels, name = y, "y"
-    elif isinstance(stratify, (bool, np.bool_, str, bytes)):
+    elif isinstance(stratify, (str, bytes)):
         raise TypeError(
             f"stratify must be None, True, False or an array of labels of shape (n_samples,), "
             f"got {describe(stratify)}"
         )
     else:
-        labels, name = _check_targets(stratify, n_samples), "stratify"
+        labels, name = _check_targets(stratify, n_samples, "stratify"), "stratify"
     if labels.ndim == 1:
         _, classes = np.unique(labels, return_inverse=True)
     elif labels.ndim == 2:
