@@ -5,6 +5,7 @@ import numpy as np
 
 from ._layer_utils import BLAS_SINGLE_THREAD_MNK, dot, param_property
 from ._validation import check_float
+from .activations import _sigmoid
 from .recurrent import RecurrentBase, recurrent_init
 
 __all__ = ["LSTM"]
@@ -81,69 +82,51 @@ class LSTM(RecurrentBase):
     W_h = param_property("W_h", "Recurrent weights, of shape (H, 4H), blocks [i | f | g | o].")
     b = param_property("b", "Bias, of shape (4H,), blocks [i | f | g | o].")
 
-    # Internally the gate blocks are kept in the order (o, i, f, g): the three sigmoid gates are then
-    # contiguous, and so are the three blocks driven by dc_t in backward (i, f, g). With the sigmoid
-    # columns of the weights halved, one tanh gives all four gates: σ(a) = ½ tanh(a / 2) + ½ (halving
-    # is exact in floating point). That is 3 NumPy calls per step instead of 5.
-    def _internal(self, dtype):
-        """``(W_x, W_h, b)`` in internal gate order, scaled for the tanh trick, and ``W_x, W_h`` in
-        internal order unscaled (for backward)."""
-        H = self.n_hidden
-        order = np.r_[3 * H : 4 * H, 0 : 3 * H]  # torch's (i, f, g, o) columns → (o, i, f, g)
-        scale = np.ones(4 * H, dtype=dtype)
-        scale[: 3 * H] = 0.5
-        W_x, W_h, b = self._params_as(dtype)
-        W_xp, W_hp = W_x[:, order], W_h[:, order]
-        return W_xp * scale, W_hp * scale, b[order] * scale, W_xp, W_hp
-
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Hidden states for ``X`` of shape (N, T, n_in): (N, H) (last) or (N, T, H) (all)."""
         self._check_batch(X)
+        W_x, W_h, b = self._params_as(self._compute_dtype(X))
         N, T, _ = X.shape
         H = self.n_hidden
-        dt = self._compute_dtype(X)
-        W_xs, W_hs, b_s, W_xp, W_hp = self._internal(dt)
+        dt = W_x.dtype
         Xt = np.ascontiguousarray(X.transpose(1, 0, 2))  # time-major
-        Ax = dot(Xt.reshape(T * N, -1), W_xs).reshape(T, N, 4 * H)  # x_t W_x for every t at once
-        Ax += b_s
-        S = np.empty((T, N, 4 * H), dtype=dt)  # gate values o, i, f, g of every step
+        Ax = dot(Xt.reshape(T * N, -1), W_x).reshape(T, N, 4 * H)  # x_t W_x for every t at once
+        Ax += b
+        S = np.empty((T, N, 4 * H), dtype=dt)  # gate values i, f, g, o of every step
         C = np.empty((T + 1, N, H), dtype=dt)  # C[t] = c_t, C[0] = 0
         Hs = np.empty((T + 1, N, H), dtype=dt)  # Hs[t] = h_t, Hs[0] = 0
         TC = np.empty((T, N, H), dtype=dt)  # tanh(c_t)
         C[0] = 0.0
         Hs[0] = 0.0
-        S4 = S.reshape(T, N, 4, H)
-        O, I, F, G = S4[:, :, 0], S4[:, :, 1], S4[:, :, 2], S4[:, :, 3]
-        sig = S[:, :, : 3 * H]
+        a = np.empty((N, 4 * H), dtype=dt)
         ig = np.empty((N, H), dtype=dt)
-        mm = np.dot if N * H * 4 * H <= BLAS_SINGLE_THREAD_MNK else dot
+        mm = np.dot if N * H * 4 * H <= BLAS_SINGLE_THREAD_MNK else dot  # skip the wrapper in the loop
         for t in range(T):
-            st = S[t]
             if t:
-                mm(Hs[t], W_hs, out=st)
-                st += Ax[t]
-                np.tanh(st, out=st)
+                mm(Hs[t], W_h, out=a)
+                a += Ax[t]
             else:
-                np.tanh(Ax[0], out=st)
-            sg = sig[t]
-            sg *= 0.5
-            sg += 0.5  # σ for o, i, f
-            np.multiply(F[t], C[t], out=C[t + 1])  # f c_{t−1}
-            np.multiply(I[t], G[t], out=ig)  # i g
+                a[...] = Ax[0]
+            s = S[t]
+            _sigmoid(a, out=s)  # all four blocks; g is overwritten with tanh next
+            np.tanh(a[:, 2 * H : 3 * H], out=s[:, 2 * H : 3 * H])
+            np.multiply(s[:, H : 2 * H], C[t], out=C[t + 1])  # f c_{t−1}
+            np.multiply(s[:, :H], s[:, 2 * H : 3 * H], out=ig)  # i g
             C[t + 1] += ig
             np.tanh(C[t + 1], out=TC[t])
-            np.multiply(O[t], TC[t], out=Hs[t + 1])
-        self._cache = (Xt, S, C, TC, Hs, W_xp, W_hp)
+            np.multiply(s[:, 3 * H :], TC[t], out=Hs[t + 1])
+        self._cache = (Xt, S, C, TC, Hs)
         return Hs[1:].transpose(1, 0, 2) if self.return_sequences else Hs[T]
 
     def backward(self, dY: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """BPTT from ``dY`` (shaped like the output); returns ``∂L/∂X`` of shape (N, T, n_in)."""
-        Xt, S, C, TC, Hs, W_xp, W_hp = self._cache
+        Xt, S, C, TC, Hs = self._cache
         T, N, H = TC.shape
         dt = TC.dtype
-        W_hT = W_hp.T
+        W_x, W_h, _ = self._params_as(dt)
+        W_hT = W_h.T
         S4 = S.reshape(T, N, 4, H)
-        O, I, F, G = S4[:, :, 0], S4[:, :, 1], S4[:, :, 2], S4[:, :, 3]
+        I, F, G, O = S4[:, :, 0], S4[:, :, 1], S4[:, :, 2], S4[:, :, 3]
         # Everything that does not depend on the incoming gradient, for all steps at once:
         # P[:, :, k] multiplies dc_t to give da_i, da_f, da_g; Q multiplies dh_t to give da_o; R dh_t → dc_t.
         P = np.empty((T, N, 3, H), dtype=dt)
@@ -153,7 +136,7 @@ class LSTM(RecurrentBase):
         Q = TC * O * (1.0 - O)
         R = O * (1.0 - TC * TC)
         dH = np.empty((T, N, H), dtype=dt)
-        dA = np.empty((T, N, 4, H), dtype=dt)  # ∂L/∂a in internal order (o, i, f, g)
+        dA = np.empty((T, N, 4, H), dtype=dt)
         if self.return_sequences:
             dH[...] = dY.transpose(1, 0, 2)
         else:
@@ -161,7 +144,7 @@ class LSTM(RecurrentBase):
         dc = np.zeros((N, H), dtype=dt)
         tmp = np.empty((N, H), dtype=dt)
         mm = np.dot if N * H * 4 * H <= BLAS_SINGLE_THREAD_MNK else dot
-        dA_ifg, dA_o, dA_flat = dA[:, :, 1:], dA[:, :, 0], dA.reshape(T, N, 4 * H)
+        dA_flat = dA.reshape(T, N, 4 * H)
         for t in range(T - 1, -1, -1):
             if t < T - 1:
                 if self.return_sequences:
@@ -171,38 +154,29 @@ class LSTM(RecurrentBase):
                 dc *= F[t + 1]  # dc_{t+1} f_{t+1}: the cell path
             np.multiply(dH[t], R[t], out=tmp)
             dc += tmp
-            np.multiply(dc[:, None, :], P[t], out=dA_ifg[t])
-            np.multiply(dH[t], Q[t], out=dA_o[t])
+            np.multiply(dc[:, None, :], P[t], out=dA[t, :, :3])
+            np.multiply(dH[t], Q[t], out=dA[t, :, 3])
         dAf = dA.reshape(T * N, 4 * H)
-        back = np.r_[H : 4 * H, 0:H]  # internal (o, i, f, g) columns → torch's (i, f, g, o)
         g = self.grads
-        g["W_x"][...] = dot(Xt.reshape(T * N, -1).T, dAf)[:, back]
-        g["W_h"][...] = dot(Hs[:-1].reshape(T * N, H).T, dAf)[:, back]
-        g["b"][...] = np.add.reduce(dAf, axis=0)[back]
-        self._dA, self._dH = dA_flat, dH
+        dot(Xt.reshape(T * N, -1).T, dAf, out=g["W_x"])
+        dot(Hs[:-1].reshape(T * N, H).T, dAf, out=g["W_h"])
+        np.add.reduce(dAf, axis=0, out=g["b"])
+        self._dA, self._dH = dA.reshape(T, N, 4 * H), dH
         self._clip()
         if not need_dx:
             return None
-        return dot(dAf, W_xp.T).reshape(T, N, -1).transpose(1, 0, 2)
-
-    @property
-    def delta(self) -> np.ndarray | None:
-        """``∂L/∂a`` of every step, of shape (N, T, 4H), blocks [i | f | g | o] like ``b``."""
-        if self._dA is None:
-            return None
-        H = self.n_hidden
-        return self._dA[:, :, np.r_[H : 4 * H, 0:H]].transpose(1, 0, 2)
+        return dot(dAf, W_x.T).reshape(T, N, -1).transpose(1, 0, 2)
 
     def trace_arrays(self) -> dict[str, np.ndarray]:
         """``"h"`` and ``"c"`` (hidden and cell states) and the gates ``"i"``, ``"f"``, ``"g"``, ``"o"``
         of the last forward pass, each of shape (N, T, H)."""
         if self._cache is None:
             return {}
-        _, S, C, _, Hs = self._cache[:5]
+        _, S, C, _, Hs = self._cache
         T, N = S.shape[:2]
         S4 = S.reshape(T, N, 4, self.n_hidden)
         out = {"h": Hs[1:].transpose(1, 0, 2), "c": C[1:].transpose(1, 0, 2)}
-        for name, k in zip(GATES, (1, 2, 3, 0)):  # internal order (o, i, f, g)
+        for k, name in enumerate(GATES):
             out[name] = S4[:, :, k].transpose(1, 0, 2)
         return out
 
