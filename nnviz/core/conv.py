@@ -57,6 +57,21 @@ class Conv2D(Layer):
     ``∂L/∂b = Σ_{n, y, x} dZ``, and ``∂L/∂X`` scatters ``W_matᵀ dZ_mat`` back to the pixels each field
     came from (``col2im``), summing where fields overlap; with stride 1 the same sum is computed as the
     correlation of ``dZ``, zero-padded by ``k − 1 − p``, with the flipped filters.
+
+    The output (and ``z``) is a view of shape (N, c_out, Ho, Wo) on memory laid out as
+    (c_out, Ho, Wo, N), samples innermost (see :mod:`nnviz.core._im2col`): index it as usual;
+    ``np.ascontiguousarray`` gives a C-ordered copy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> conv = Conv2D(1, 8, 3, padding=1, activation="relu", seed=0)
+    >>> conv
+    Conv2D(1 → 8, 3x3, padding=1, 'relu')
+    >>> conv.forward(np.zeros((2, 1, 8, 8))).shape
+    (2, 8, 8, 8)
+    >>> conv.output_shape((1, 28, 28)), Conv2D(1, 4, 5, stride=2).output_shape((1, 28, 28))
+    ((8, 28, 28), (4, 12, 12))
     """
 
     penalised = ("W",)

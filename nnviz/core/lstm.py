@@ -55,6 +55,15 @@ class LSTM(RecurrentBase):
     ``da_i = dc_t ⊙ g ⊙ i(1 − i)``, ``da_f = dc_t ⊙ c_{t−1} ⊙ f(1 − f)``, ``da_g = dc_t ⊙ i ⊙ (1 − g²)``;
     ``dh_{t−1} = g_{t−1} + da_t W_hᵀ``. The cell path ``dc_t → dc_{t−1}`` is multiplied only by ``f``,
     not by a weight matrix and a tanh', which is why the gradient survives many steps when ``f ≈ 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lstm = LSTM(1, 16, return_sequences=True, seed=0)
+    >>> lstm.forward(np.zeros((4, 30, 1))).shape
+    (4, 30, 16)
+    >>> sorted(lstm.trace_arrays())
+    ['c', 'f', 'g', 'h', 'i', 'o']
     """
 
     penalised = ("W_x", "W_h")

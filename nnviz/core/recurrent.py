@@ -174,6 +174,14 @@ class SimpleRNN(RecurrentBase):
     ``dh_t = g_t + da_{t+1} W_hhᵀ`` (the whole gradient reaching ``h_t``), ``da_t = dh_t ⊙ (1 − h_t²)``,
     ``∂L/∂W_xh = Σ_t x_tᵀ da_t``, ``∂L/∂W_hh = Σ_t h_{t−1}ᵀ da_t``, ``∂L/∂b = Σ_t Σ_n da_t``,
     ``∂L/∂x_t = da_t W_xhᵀ``. ``‖dh_t‖`` shrinking as t goes back is the vanishing gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rnn = SimpleRNN(1, 16, seed=0)
+    >>> X = np.zeros((4, 30, 1))           # 4 sequences of 30 steps, 1 feature
+    >>> rnn.forward(X).shape, rnn.trace_arrays()["h"].shape
+    ((4, 16), (4, 30, 16))
     """
 
     penalised = ("W_xh", "W_hh")
