@@ -435,3 +435,19 @@ def test_conv2d_inference_on_many_samples_in_chunks_equals_one_pass_and_backward
     np.testing.assert_allclose(layer.backward(np.ones_like(Y_train)), dX, rtol=0, atol=1e-13)
     for k in grads:
         np.testing.assert_allclose(layer.grads[k], grads[k], rtol=1e-12)
+
+
+@pytest.mark.parametrize("limit", [262144, 1000, 60])
+@pytest.mark.parametrize("M, K, N", [(16, 72, 512), (512, 72, 16), (9, 300, 8), (40, 1, 30), (3, 5, 7), (60, 50, 40)])
+def test_single_thread_dot_equals_the_full_product(monkeypatch, limit, M, K, N):
+    """The blocked product behind every layer's matmul, on every path (rows, columns, inner blocks)."""
+    from nnviz.core import _layer_utils
+
+    monkeypatch.setattr(_layer_utils, "BLAS_SINGLE_THREAD_MNK", limit)
+    rng = np.random.default_rng(M * N + K)
+    A, B = rng.normal(size=(M, K)), rng.normal(size=(K, N))
+    np.testing.assert_allclose(_layer_utils.dot(A, B), A @ B, rtol=1e-12, atol=1e-12)
+    out = np.full((N, M), np.nan).T  # a non-contiguous output view
+    assert _layer_utils.dot(A, B, out=out) is out
+    np.testing.assert_allclose(out, A @ B, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(_layer_utils.dot(A.T.copy().T, B), A @ B, rtol=1e-12, atol=1e-12)
