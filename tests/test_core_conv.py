@@ -39,6 +39,7 @@ CONV_CASES = [
     (2, 1, 4, 3, 2, (5, 6)),  # stride that skips pixels, big padding
     (2, 2, (3, 1), 1, (2, 0), (4, 4)),  # padding >= kernel in neither direction
     (1, 1, 1, 1, 0, (3, 3)),  # 1 x 1 convolution
+    (1, 2, 2, 1, 2, (3, 3)),  # stride 1 with padding >= kernel: the scatter-add path for dX
 ]
 
 
