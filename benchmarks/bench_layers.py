@@ -7,6 +7,7 @@ alternately (one nnviz run, one PyTorch run, ...) so that a change in the machin
   Dense(64→10) on the 1,437 training digits of a seeded stratified split, batch 32 (45 steps),
   SGD(0.05), cross-entropy. nnviz: the 45 training steps (what ``fit`` runs per epoch; ``fit`` adds
   an evaluation of the training set at the end of the epoch, printed separately). Target <= 0.6x.
+  The same in float32 (nnviz ``dtype=np.float32`` against torch float32) is printed for information.
 * **SimpleRNN step** / **LSTM step**: one BPTT step (forward, backward, SGD update) of
   SimpleRNN(1, 16) / LSTM(1, 16) → Dense(16, 1) on the last state, mse, T = 30, batch 32.
   nnviz: the internal step and ``train_step`` (which also checks its inputs). Targets <= 0.35x / 0.5x.
@@ -62,44 +63,46 @@ def digits_training_set():
 
 def cnn_benchmarks():
     X, y, source = digits_training_set()
-    net = Network(
-        [Conv2D(1, 8, 3, padding=1, activation="relu"), MaxPool2D(2),
-         Conv2D(8, 16, 3, padding=1, activation="relu"), MaxPool2D(2), Flatten(), Dense(64, 10, "softmax")],
-        loss="cross_entropy", optimizer=SGD(0.05), seed=0, input_shape=(1, 8, 8),
-    )
-    Xc = net._check_X(X)
-    T = net.loss.prepare_targets(y, 10, net.dtype)
+    fns = {}
+    for dtype, tag in ((np.float64, ""), (np.float32, " f32")):
+        net = Network(
+            [Conv2D(1, 8, 3, padding=1, activation="relu"), MaxPool2D(2),
+             Conv2D(8, 16, 3, padding=1, activation="relu"), MaxPool2D(2), Flatten(), Dense(64, 10, "softmax")],
+            loss="cross_entropy", optimizer=SGD(0.05), seed=0, input_shape=(1, 8, 8), dtype=dtype,
+        )
+        Xc = net._check_X(X)
+        T = net.loss.prepare_targets(y, 10, net.dtype)
 
-    def nnviz_steps():
-        for s in range(0, len(Xc), 32):
-            net._forward_training(Xc[s : s + 32])
-            net._backward(T[s : s + 32])
-            net._update()
+        def nnviz_steps(net=net, Xc=Xc, T=T):
+            for s in range(0, len(Xc), 32):
+                net._forward_training(Xc[s : s + 32])
+                net._backward(T[s : s + 32])
+                net._update()
 
-    def nnviz_fit():
-        net.fit(X, y, epochs=1, batch_size=32, shuffle=False)
-
-    fns = {"nnviz steps": nnviz_steps, "nnviz fit": nnviz_fit}
-    if torch is not None:
+        fns["nnviz steps" + tag] = nnviz_steps
+        if not tag:
+            fns["nnviz fit"] = lambda net=net: net.fit(X, y, epochs=1, batch_size=32, shuffle=False)
+        if torch is None:
+            continue
         conv1, _, conv2, _, _, dense = net.layers
         model = torch.nn.Sequential(
             torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
             torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
             torch.nn.Flatten(), torch.nn.Linear(64, 10),
-        ).double()
+        ).to(torch.float64 if not tag else torch.float32)
         with torch.no_grad():
             for p, a in zip(model.parameters(), [conv1.W, conv1.b, conv2.W, conv2.b, dense.W.T, dense.b]):
                 p.copy_(torch.tensor(np.ascontiguousarray(a)))
         opt = torch.optim.SGD(model.parameters(), lr=0.05)
-        Xt, yt = torch.tensor(X), torch.tensor(y)
+        Xt, yt = torch.tensor(X.astype(dtype)), torch.tensor(y)
 
-        def torch_epoch():
+        def torch_epoch(model=model, opt=opt, Xt=Xt, yt=yt):
             for s in range(0, len(Xt), 32):
                 opt.zero_grad()
                 torch.nn.functional.cross_entropy(model(Xt[s : s + 32]), yt[s : s + 32]).backward()
                 opt.step()
 
-        fns["torch"] = torch_epoch
+        fns["torch" + tag] = torch_epoch
     return fns, f"{len(X)} {source}, {(len(X) + 31) // 32} steps"
 
 
@@ -153,12 +156,14 @@ def main(argv=None) -> int:
             if n is not None:
                 torch.set_num_threads(n)  # once per block: switching per call costs torch milliseconds
             ms = alternate(fns, repeat)
-            ref = ms.get("torch")
-            if n is not None:
-                print(f"  torch, {n} thread(s): {ref:9.3f} ms")
+            refs = {k: v for k, v in ms.items() if k.startswith("torch")}
+            for k, v in refs.items():
+                print(f"  {k}, {n} thread(s): {v:9.3f} ms")
             for k, v in ms.items():
-                if k != "torch":
-                    print(f"    {k:18s} {v:9.3f} ms" + ("" if ref is None else f"   {v / ref:.2f}x torch"))
+                if not k.startswith("torch"):
+                    ref = refs.get("torch f32" if k.endswith(" f32") else "torch")
+                    print(f"    {k:18s} {v:9.3f} ms" + ("" if ref is None else f"   {v / ref:.2f}x that torch"))
+            ref = refs.get("torch")
             if n == 1:
                 ratio = next(iter(ms.values())) / ref
                 met = ratio <= TARGETS[name]

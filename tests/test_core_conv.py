@@ -39,6 +39,7 @@ CONV_CASES = [
     (2, 1, 4, 3, 2, (5, 6)),  # stride that skips pixels, big padding
     (2, 2, (3, 1), 1, (2, 0), (4, 4)),  # padding >= kernel in neither direction
     (1, 1, 1, 1, 0, (3, 3)),  # 1 x 1 convolution
+    (1, 2, 2, 1, 2, (3, 3)),  # stride 1 with padding >= kernel: the scatter-add path for dX
 ]
 
 
@@ -420,3 +421,34 @@ def test_conv_layers_taken_from_a_trained_network_keep_their_weights_and_can_be_
     source.fit(X, y, epochs=1, batch_size=10)
     assert not np.array_equal(source.layers[0].W, before)
     np.testing.assert_array_equal(target.layers[0].W, trained[0]["W"])
+
+
+def test_conv2d_inference_on_many_samples_in_chunks_equals_one_pass_and_backward_still_works():
+    layer = Conv2D(2, 3, 3, stride=(1, 2), padding=1, activation="tanh", seed=0)
+    X = np.random.default_rng(0).normal(size=(600, 2, 5, 6))  # > 256 samples: chunked when not training
+    Y_train = layer.forward(X, True)
+    layer.backward(np.ones_like(Y_train))
+    grads = {k: v.copy() for k, v in layer.grads.items()}
+    dX = layer.backward(np.ones_like(Y_train))
+    Y_infer = layer.forward(X, False)
+    np.testing.assert_allclose(Y_infer, Y_train, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(layer.z, np.arctanh(Y_train), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(layer.backward(np.ones_like(Y_train)), dX, rtol=0, atol=1e-13)
+    for k in grads:
+        np.testing.assert_allclose(layer.grads[k], grads[k], rtol=1e-12)
+
+
+@pytest.mark.parametrize("limit", [262144, 1000, 60])
+@pytest.mark.parametrize("M, K, N", [(16, 72, 512), (512, 72, 16), (9, 300, 8), (40, 1, 30), (3, 5, 7), (60, 50, 40)])
+def test_single_thread_dot_equals_the_full_product(monkeypatch, limit, M, K, N):
+    """The blocked product behind every layer's matmul, on every path (rows, columns, inner blocks)."""
+    from nnviz.core import _layer_utils
+
+    monkeypatch.setattr(_layer_utils, "BLAS_SINGLE_THREAD_MNK", limit)
+    rng = np.random.default_rng(M * N + K)
+    A, B = rng.normal(size=(M, K)), rng.normal(size=(K, N))
+    np.testing.assert_allclose(_layer_utils.dot(A, B), A @ B, rtol=1e-12, atol=1e-12)
+    out = np.full((N, M), np.nan).T  # a non-contiguous output view
+    assert _layer_utils.dot(A, B, out=out) is out
+    np.testing.assert_allclose(out, A @ B, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(_layer_utils.dot(A.T.copy().T, B), A @ B, rtol=1e-12, atol=1e-12)

@@ -1,8 +1,9 @@
 """The new layers learn what they are for: a small CNN reads the 8 x 8 digits, and an LSTM remembers
 across a lag at which a SimpleRNN of the same size forgets.
 
-Both runs are seeded (data, split, initial weights, shuffling), so they are deterministic; each takes
-about 1.5 s of CPU time on the development machine (2 cores, measured with ``time.process_time``).
+Both runs are seeded (data, split, initial weights, shuffling), so they are deterministic. CPU time on
+the development machine (``time.process_time``): about 0.5 s for the CNN (12 epochs; network seeds 0-3
+all reach 97.8-98.9 %), about 1.3 s for the LSTM / SimpleRNN pair.
 """
 import numpy as np
 import pytest

@@ -23,7 +23,7 @@ def _close(ours, theirs, what=""):
 @pytest.mark.parametrize(
     "c_in, c_out, k, s, p, hw",
     [(1, 4, 3, 1, 1, (8, 8)), (3, 2, (2, 3), (2, 1), (1, 0), (7, 8)), (2, 3, 4, 2, 2, (9, 6)),
-     (2, 2, 2, 2, 0, (6, 6)), (4, 5, 1, 1, 0, (3, 5)), (2, 2, 5, 3, 1, (10, 11))],
+     (2, 2, 2, 2, 0, (6, 6)), (4, 5, 1, 1, 0, (3, 5)), (2, 2, 5, 3, 1, (10, 11)), (2, 3, 2, 1, 2, (4, 5))],
 )
 @pytest.mark.parametrize("activation", ["linear", "relu", "tanh"])
 def test_conv2d_matches_torch(c_in, c_out, k, s, p, hw, activation):

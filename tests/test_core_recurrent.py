@@ -265,7 +265,7 @@ def test_config_repr_short():
 
 
 # -- inside a Network ---------------------------------------------------------------------------------
-from nnviz.core import SGD, Adam, Network, check_network_gradients  # noqa: E402
+from nnviz.core import Adam, Network, check_network_gradients  # noqa: E402
 
 
 @pytest.mark.parametrize("cls", RECURRENT)

@@ -85,8 +85,9 @@ BLAS_SINGLE_THREAD_MNK = 262144
 
 def dot(A: np.ndarray, B: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``A @ B`` for 2-D arrays as products small enough for one BLAS thread (see
-    :data:`BLAS_SINGLE_THREAD_MNK`): blocks of rows of ``A`` or of columns of ``B``, and of the inner
-    dimension when one row or column alone is too big. ``out`` may be any (M, N) view."""
+    :data:`BLAS_SINGLE_THREAD_MNK`): as few blocks of rows of ``A`` (or of columns of ``B``) as will do,
+    and blocks of the inner dimension too when one row or column alone is too big. ``out`` may be any
+    (M, N) view."""
     M, K = A.shape
     N = B.shape[1]
     limit = BLAS_SINGLE_THREAD_MNK
@@ -101,13 +102,18 @@ def dot(A: np.ndarray, B: np.ndarray, out: np.ndarray | None = None) -> np.ndarr
     if out is None:
         out = np.empty((M, N), dtype=np.result_type(A, B))
     bm, bn, bk = M, N, K
-    while bm * bn * bk > limit:  # halve the largest block side until the product is small enough
-        if bk >= bm and bk >= bn:
-            bk = (bk + 1) // 2
-        elif bm >= bn:
-            bm = (bm + 1) // 2
-        else:
-            bn = (bn + 1) // 2
+    if M >= N and N * K <= limit:  # blocks of rows: no sums across blocks
+        bm = next(b for p in range(-(-M * N * K // limit), M + 1) if (b := -(-M // p)) * N * K <= limit)
+    elif N > M and M * K <= limit:  # blocks of columns
+        bn = next(b for p in range(-(-M * N * K // limit), N + 1) if (b := -(-N // p)) * M * K <= limit)
+    else:
+        while bm * bn * bk > limit:  # halve the largest block side until the product is small enough
+            if bk >= bm and bk >= bn:
+                bk = (bk + 1) // 2
+            elif bm >= bn:
+                bm = (bm + 1) // 2
+            else:
+                bn = (bn + 1) // 2
     for r in range(0, M, bm):
         for c in range(0, N, bn):
             o = out[r : r + bm, c : c + bn]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._layer_utils import dot, param_property
+from ._layer_utils import BLAS_SINGLE_THREAD_MNK, dot, param_property
 from ._validation import check_float
 from .activations import _sigmoid
 from .recurrent import RecurrentBase, recurrent_init
@@ -55,6 +55,15 @@ class LSTM(RecurrentBase):
     ``da_i = dc_t ⊙ g ⊙ i(1 − i)``, ``da_f = dc_t ⊙ c_{t−1} ⊙ f(1 − f)``, ``da_g = dc_t ⊙ i ⊙ (1 − g²)``;
     ``dh_{t−1} = g_{t−1} + da_t W_hᵀ``. The cell path ``dc_t → dc_{t−1}`` is multiplied only by ``f``,
     not by a weight matrix and a tanh', which is why the gradient survives many steps when ``f ≈ 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lstm = LSTM(1, 16, return_sequences=True, seed=0)
+    >>> lstm.forward(np.zeros((4, 30, 1))).shape
+    (4, 30, 16)
+    >>> sorted(lstm.trace_arrays())
+    ['c', 'f', 'g', 'h', 'i', 'o']
     """
 
     penalised = ("W_x", "W_h")
@@ -85,10 +94,10 @@ class LSTM(RecurrentBase):
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Hidden states for ``X`` of shape (N, T, n_in): (N, H) (last) or (N, T, H) (all)."""
         self._check_batch(X)
-        W_x, W_h, b = self._params_as(X.dtype)
+        W_x, W_h, b = self._params_as(self._compute_dtype(X))
         N, T, _ = X.shape
         H = self.n_hidden
-        dt = np.result_type(X.dtype, W_x.dtype)
+        dt = W_x.dtype
         Xt = np.ascontiguousarray(X.transpose(1, 0, 2))  # time-major
         Ax = dot(Xt.reshape(T * N, -1), W_x).reshape(T, N, 4 * H)  # x_t W_x for every t at once
         Ax += b
@@ -100,9 +109,10 @@ class LSTM(RecurrentBase):
         Hs[0] = 0.0
         a = np.empty((N, 4 * H), dtype=dt)
         ig = np.empty((N, H), dtype=dt)
+        mm = np.dot if N * H * 4 * H <= BLAS_SINGLE_THREAD_MNK else dot  # skip the wrapper in the loop
         for t in range(T):
             if t:
-                dot(Hs[t], W_h, out=a)
+                mm(Hs[t], W_h, out=a)
                 a += Ax[t]
             else:
                 a[...] = Ax[0]
@@ -142,12 +152,14 @@ class LSTM(RecurrentBase):
             dH[T - 1] = dY
         dc = np.zeros((N, H), dtype=dt)
         tmp = np.empty((N, H), dtype=dt)
+        mm = np.dot if N * H * 4 * H <= BLAS_SINGLE_THREAD_MNK else dot
+        dA_flat = dA.reshape(T, N, 4 * H)
         for t in range(T - 1, -1, -1):
             if t < T - 1:
                 if self.return_sequences:
-                    dH[t] += dot(dA[t + 1].reshape(N, 4 * H), W_hT)
+                    dH[t] += mm(dA_flat[t + 1], W_hT)
                 else:
-                    dot(dA[t + 1].reshape(N, 4 * H), W_hT, out=dH[t])
+                    mm(dA_flat[t + 1], W_hT, out=dH[t])
                 dc *= F[t + 1]  # dc_{t+1} f_{t+1}: the cell path
             np.multiply(dH[t], R[t], out=tmp)
             dc += tmp

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ._validation import check_choice, check_float, check_int, check_rng, describe
-from ._layer_utils import dot, param_property
+from ._layer_utils import BLAS_SINGLE_THREAD_MNK, dot, param_property
 from .layer import Layer
 
 __all__ = ["RECURRENT_INITS", "SimpleRNN"]
@@ -83,6 +83,10 @@ class RecurrentBase(Layer):
             raise ValueError(f"{self!r} expects a batch of shape (n_samples, T, {self.n_in}), "
                              f"got shape {X.shape}")
         self.output_shape(X.shape[1:])
+
+    def _compute_dtype(self, X: np.ndarray) -> np.dtype:
+        """The input's float dtype (float32 inference through a float64 layer), else the parameters'."""
+        return X.dtype if X.dtype.kind == "f" else next(iter(self.params.values())).dtype
 
     def _params_as(self, dtype):
         p = self.params
@@ -170,6 +174,14 @@ class SimpleRNN(RecurrentBase):
     ``dh_t = g_t + da_{t+1} W_hhᵀ`` (the whole gradient reaching ``h_t``), ``da_t = dh_t ⊙ (1 − h_t²)``,
     ``∂L/∂W_xh = Σ_t x_tᵀ da_t``, ``∂L/∂W_hh = Σ_t h_{t−1}ᵀ da_t``, ``∂L/∂b = Σ_t Σ_n da_t``,
     ``∂L/∂x_t = da_t W_xhᵀ``. ``‖dh_t‖`` shrinking as t goes back is the vanishing gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rnn = SimpleRNN(1, 16, seed=0)
+    >>> X = np.zeros((4, 30, 1))           # 4 sequences of 30 steps, 1 feature
+    >>> rnn.forward(X).shape, rnn.trace_arrays()["h"].shape
+    ((4, 16), (4, 30, 16))
     """
 
     penalised = ("W_xh", "W_hh")
@@ -196,7 +208,7 @@ class SimpleRNN(RecurrentBase):
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Hidden states for ``X`` of shape (N, T, n_in): (N, H) (last) or (N, T, H) (all)."""
         self._check_batch(X)
-        W_xh, W_hh, b = self._params_as(X.dtype)
+        W_xh, W_hh, b = self._params_as(self._compute_dtype(X))
         N, T, _ = X.shape
         H = self.n_hidden
         Xt = np.ascontiguousarray(X.transpose(1, 0, 2))  # time-major: each step's rows are contiguous
@@ -206,8 +218,9 @@ class SimpleRNN(RecurrentBase):
         Hs[0] = 0.0
         np.tanh(A[0], out=Hs[1])
         tmp = np.empty((N, H), dtype=A.dtype)
+        mm = np.dot if N * H * H <= BLAS_SINGLE_THREAD_MNK else dot  # skip the wrapper in the loop
         for t in range(1, T):
-            dot(Hs[t], W_hh, out=tmp)
+            mm(Hs[t], W_hh, out=tmp)
             tmp += A[t]
             np.tanh(tmp, out=Hs[t + 1])
         self._cache = (Xt, Hs)
@@ -228,11 +241,12 @@ class SimpleRNN(RecurrentBase):
         else:
             dH[T - 1] = dY
         np.multiply(dH[T - 1], D[T - 1], out=dA[T - 1])
+        mm = np.dot if N * H * H <= BLAS_SINGLE_THREAD_MNK else dot
         for t in range(T - 2, -1, -1):
             if self.return_sequences:
-                dH[t] += dot(dA[t + 1], W_hhT)
+                dH[t] += mm(dA[t + 1], W_hhT)
             else:
-                dot(dA[t + 1], W_hhT, out=dH[t])
+                mm(dA[t + 1], W_hhT, out=dH[t])
             np.multiply(dH[t], D[t], out=dA[t])
         dAf = dA.reshape(T * N, H)
         g = self.grads
