@@ -53,7 +53,9 @@ class FrameLoop:
         Seconds to wait for the browser's echo of a frame before pacing by the clock alone.
     gone_after : float, default 10
         A browser that was answering and then stays silent this many seconds (the notebook was
-        closed) ends the loop, so a forgotten playground does not train for ever.
+        closed) ends the loop, so a forgotten playground does not train for ever; so does a loop
+        marked :attr:`displayed` that no browser has answered for this long since it started (a
+        kernel without a front end).
     max_in_flight : int, default 4
         Frames sent but not yet echoed by the browser, at most. The round trip kernel → server →
         browser → server → kernel alone took 40–85 ms in headless Chromium on a 2-core machine, so

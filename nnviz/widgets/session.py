@@ -8,10 +8,16 @@ stops at a divergence and warns while the loss is unstable. Views observe its tr
 :meth:`on_epoch`, :meth:`on_batch`); an explorer is a layout of views on one (or a few) sessions::
 
     session = TrainingSession(net, X_train, y_train, X_test, y_test, features=["x1", "x2"])
-    session.observe(lambda change: chart.update(), "epoch")
-    session.on_frame(lambda event: plot.update())
+    session.add_view(DecisionBoundaryPlot(net, X_train, y_train, X_test, y_test))   # redrawn every frame
+    session.add_view(LossChart(net), every=0.2)          # at most 5 times a second while playing
+    session.observe(lambda change: print(change["new"]), "network")   # a replaced network
+    session.on_batch(lambda batch: batch.samples)        # which points formed each mini-batch
     session.step(10)                      # headless: 10 epochs now
     session.play()                        # in Jupyter: trains in the background
+    session.track_views(explorer)         # ...and stops when the explorer is shown nowhere any more
+
+Several networks side by side (one per learning rate, say) are several sessions driven by one
+:class:`SessionGroup`, so they advance together on one loop.
 """
 from __future__ import annotations
 
@@ -174,6 +180,11 @@ class TrainingSession(HasTraits):
         :func:`nnviz.analysis.loss_stability`): training goes on, the warning clears when it settles.
     message : Unicode (read-only)
         The last thing worth telling the learner (a divergence, why the loop stopped), or "".
+
+    Views and events: :meth:`add_view` keeps a view on the session (it follows ``network`` and the
+    data and redraws on frames); :meth:`on_frame`, :meth:`on_epoch` and :meth:`on_batch` register
+    callbacks; traits are observed as usual (``session.observe(callback, "network")``).
+    :meth:`track_views` stops the loop when the widget showing it is gone; :meth:`close` ends it.
 
     Examples
     --------
