@@ -194,7 +194,8 @@ class TrainingSession(HasTraits):
     >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, seed=0)
     >>> net = Network.mlp(2, [4], seed=0)
     >>> session = TrainingSession(net, X_tr, y_tr, X_te, y_te, features=["x1", "x2"], lr=0.1)
-    >>> session.step(20)
+    >>> session.step(20)          # returns the epochs done
+    20
     >>> session.epoch, session.status
     (20, 'paused')
     """
@@ -800,9 +801,10 @@ class SessionGroup:
 
     Examples
     --------
-    >>> group = SessionGroup([slow, fast])
-    >>> group.step(10)          # 10 epochs each
-    >>> group.play()            # in Jupyter
+    >>> slow, fast = TrainingSession(net_a, X, y, lr=0.01), TrainingSession(net_b, X, y, lr=1.0)  # doctest: +SKIP
+    >>> group = SessionGroup([slow, fast])   # doctest: +SKIP
+    >>> group.step(10)          # 10 epochs each  # doctest: +SKIP
+    >>> group.play()            # in Jupyter      # doctest: +SKIP
     """
 
     def __init__(self, sessions, max_fps: float = 30.0):
