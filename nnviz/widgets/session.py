@@ -421,10 +421,8 @@ class TrainingSession(HasTraits):
         self._set("message", "")
         self._set("status", "playing" if self.playing else "paused")
         self._set("epoch", net.epoch_)
-        # the views first: a control bound to a setting then shows the new network's value, and
-        # nothing is written into the old network
-        self._show_network(net)
         if self._syncing:
+            self._show_network(net)
             return
         kind, rate = _regularization_of(net)
         wanted = [("optimizer", _optimizer_kind(net)), ("lr", float(net.optimizer.lr)), ("regularization", kind)]
@@ -449,6 +447,7 @@ class TrainingSession(HasTraits):
             self._apply_settings(fresh_optimizer=_optimizer_kind(net) != self.optimizer)
             self._set("message", f"The new network's {', '.join(refused)} is not offered here; it trains with "
                                  f"{', '.join(f'{n.split(chr(61))[0]}={getattr(self, n.split(chr(61))[0])!r}' for n in refused)}.")
+        self._show_network(net)
 
     def config(self) -> dict:
         """The training settings as plain JSON-safe data (``lr``, ``batch_size``... ``speed``)."""
