@@ -235,8 +235,9 @@ class TrainingSession(HasTraits):
         self._views_shown: list = []  # views kept on this session (add_view)
         self._epoch_callbacks: list = []
         self._batch_callbacks: list = []
-        self._features = None if features is None else tuple(features)
-        self.set_data(X_train, y_train, X_test, y_test, network=network)
+        self._features = None
+        self._start_loss = None
+        self.set_data(X_train, y_train, X_test, y_test, features=features, network=network)
         kind, rate = _regularization_of(network)
         opt = network.optimizer
         self._syncing = True
@@ -274,8 +275,7 @@ class TrainingSession(HasTraits):
         if features is not None and network is current and len(tuple(features)) != network.n_inputs:
             raise ValueError(f"features must name one input per network input ({network.n_inputs}), "
                              f"got {len(tuple(features))}: pass the new network as well")
-        if features is not None:
-            self._features = tuple(features)
+        features = self._features if features is None else tuple(features)
         X_train = np.asarray(X_train)
         y_train = np.asarray(y_train)
         if X_train.ndim != 2 or len(X_train) != len(y_train) or len(X_train) == 0:
@@ -283,16 +283,18 @@ class TrainingSession(HasTraits):
                              f"X_train of shape {X_train.shape} and y_train of shape {y_train.shape}")
         if (X_test is None) != (y_test is None):
             raise ValueError("X_test and y_test must be given together (or both None)")
-        F_train = X_train if self._features is None else make_features(X_train, self._features)
+        F_train = X_train if features is None else make_features(X_train, features)
         F_test = None
         if X_test is not None:
             X_test, y_test = np.asarray(X_test), np.asarray(y_test)
-            F_test = X_test if self._features is None else make_features(X_test, self._features)
+            F_test = X_test if features is None else make_features(X_test, features)
         if F_train.shape[1] != network.n_inputs:
             raise ValueError(f"the network has {network.n_inputs} inputs but the data give {F_train.shape[1]} "
-                             f"(features {list(self._features) if self._features else None})")
+                             f"(features {list(features) if features else None})")
+        self._features = features
         self.X_train, self.y_train, self.X_test, self.y_test = X_train, y_train, X_test, y_test
         self._F_train, self._F_test = F_train, F_test
+        self._start_loss = None  # the yardstick of the stability rule was measured on the old data
         if network is current:  # new data for the same network: the views show them now
             for view in self._views_shown:
                 if hasattr(view.widget, "set_data"):
