@@ -363,8 +363,7 @@ class TrainingSession(HasTraits):
     def _check_speed(self, proposal):
         value = proposal["value"]
         if isinstance(value, bool) or value not in SPEED_CHOICES:
-            raise ValueError(f"speed must be one of {', '.join(map(repr, SPEED_CHOICES))}; "
-                                       f"got {describe(value)}")
+            raise ValueError(f"speed must be one of {', '.join(map(repr, SPEED_CHOICES))}; got {describe(value)}")
         return value
 
     @staticmethod
