@@ -180,7 +180,6 @@ class Playground(ReportsErrors, VBox):
         if self._custom is not None:
             # your data win over the config's data set; the config's other settings are kept
             config = {**(config if isinstance(config, dict) else {}), "dataset": CUSTOM}
-        self._custom_task_from_config = False
         c = check_config(config, has_custom_data=self._custom is not None)
         self._locked = check_controls("locked", locked)
         self._hidden = check_controls("hidden", hidden)
@@ -374,7 +373,7 @@ class Playground(ReportsErrors, VBox):
         self._describe_problem()
         self.training_controls.set_epoch(net.epoch_)
 
-    def session_data(self) -> tuple:
+    def _session_data(self) -> tuple:
         s = self.session
         return s.X_train, s.y_train, s.X_test, s.y_test
 
@@ -508,7 +507,7 @@ class Playground(ReportsErrors, VBox):
     @property
     def data(self) -> tuple:
         """``(X_train, y_train, X_test, y_test)``: the points (x1, x2) and labels in use."""
-        return self.session_data()
+        return self._session_data()
 
     @property
     def features(self) -> list[str]:
