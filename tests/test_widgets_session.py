@@ -344,6 +344,11 @@ def test_a_shown_loop_that_no_front_end_answers_stops():
         pg.play()
         await asyncio.sleep(0.8)
         assert not pg.playing and "no browser has drawn this playground" in pg.status.text
+        # a front end that counts views but whose echo does not come back is still a front end
+        pg._view_count = 1
+        pg.play()
+        await asyncio.sleep(0.8)
+        assert pg.playing
         pg.close()
 
     asyncio.run(scenario())

@@ -757,8 +757,8 @@ class ViewTracker:
     ipywidgets counts a widget's views in its ``_view_count`` trait once it is set to 0 (None: not
     counted): the front end adds one when it shows a view and takes one away when the view is removed
     (the cell re-run, the output cleared, the page closed). Once a view has been seen, ``on_gone`` is
-    called each time the total over the tracked widgets drops to 0. A view seen also marks ``loop`` as
-    displayed (see :attr:`FrameLoop.displayed`).
+    called each time the total over the tracked widgets drops to 0. A view seen also tells ``loop``
+    that a front end is there (:attr:`FrameLoop.views_seen`).
     """
 
     def __init__(self, loop: FrameLoop, on_gone):
@@ -780,7 +780,7 @@ class ViewTracker:
         self._counts[change["owner"].model_id] = int(change["new"] or 0)
         if self.count > 0:
             self.seen = True
-            self._loop.displayed = True
+            self._loop.displayed = self._loop.views_seen = True
         elif self.seen:
             self._on_gone()
 
