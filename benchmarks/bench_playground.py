@@ -6,7 +6,10 @@ Run with ``python benchmarks/bench_playground.py`` (about 30 s). It prints:
     train one frame's epochs, compute every view (decision boundary 100 x 100, neuron thumbnails, links,
     loss curve) and assign the marks. For the default playground (2 → 4 → 2 → 1 on "circle") and for
     6 hidden layers of 8 neurons with all 7 input features. "1 epoch" is the playground's frame (one
-    epoch per frame); the views alone are shown too. Target: <= 15 ms with 6 x 8.
+    epoch per frame); the views alone are shown too. Target: <= 15 ms with 6 x 8. The reference,
+    timed in the same run and interleaved frame by frame, is the same epoch (``net.fit``) and views
+    called directly, without the :class:`~nnviz.widgets.TrainingSession`: the ratio is what the
+    session (events, stability check, trait updates) adds.
 (b) **Bytes per frame** — every message the widgets send, measured by hooking ``Widget._send`` (the JSON
     of the message plus its binary buffers): a full frame (every view) and a decision-only frame, and
     the average while playing (the decision boundary every frame, the graph at most 10 times and the
@@ -14,7 +17,9 @@ Run with ``python benchmarks/bench_playground.py`` (about 30 s). It prints:
 (c) **Memory** — resident memory of a fresh process that has run the default playground frame by frame
     (every view drawn every frame) for 1,000 epochs. Target: <= 200 MB.
 
-The browser side (visible frames per second in Chromium) is measured by the browser tests.
+The browser side: visible frames per second in Chromium in ``bench_playground_browser.py``; re-running a
+playing Playground's cell 20 times (one loop left, kernel idle within 3 s of pause) in
+``bench_rerun_browser.py``.
 """
 from __future__ import annotations
 

@@ -286,7 +286,7 @@ def test_a_replaced_network_reaches_every_view(tmp_path):
     new = pg.network
     assert pg.graph.network is new and pg.loss_chart.network is new
     assert pg.decision_plot.png != map_before  # the map shows the new network's boundary
-    assert pg.lr_control.network is new and pg.lr_control.value == 0.3 and new.epoch_ == 2
+    assert pg.lr_control.value == 0.3 and new.epoch_ == 2
     assert new is pg.session.network and pg.session.lr == 0.3
     assert len(pg.graph.nodes) == 2 + 5 + 3 + 1  # the graph draws the new architecture
     assert len(pg.loss_chart.train_line.x) == 2  # and the chart its history
@@ -300,6 +300,11 @@ def test_a_replaced_network_reaches_every_view(tmp_path):
         pg.network = Network.mlp(2, [3], loss="mse", seed=0)
     with pytest.raises(TypeError, match="network must be an nnviz.core.Network"):
         pg.network = "net"
+    # a rate the slider does not offer: the network trains at the session's, and the slider says so
+    odd = Network.mlp(2, [3], seed=0, optimizer={"type": "sgd", "lr": 0.05})
+    pg.network = odd
+    assert odd.optimizer.lr == pg.session.lr == pg.lr_control.value == 0.3
+    assert "lr=0.05 is not offered here; it trains with lr=0.3" in pg.session.message
 
 
 # ------------------------------------------------------------------------------- life-cycle
@@ -339,6 +344,11 @@ def test_a_shown_loop_that_no_front_end_answers_stops():
         pg.play()
         await asyncio.sleep(0.8)
         assert not pg.playing and "no browser has drawn this playground" in pg.status.text
+        # a front end that counts views but whose echo does not come back is still a front end
+        pg._view_count = 1
+        pg.play()
+        await asyncio.sleep(0.8)
+        assert pg.playing
         pg.close()
 
     asyncio.run(scenario())

@@ -32,8 +32,9 @@ __all__ = [
     "LossChart",
     "NetworkGraph",
     "Playground",
-    "SessionGroup",
     "StatusArea",
     "TrainingControls",
+    # the training session under the Playground and every explorer
     "TrainingSession",
+    "SessionGroup",
 ]

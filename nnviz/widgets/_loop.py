@@ -53,7 +53,9 @@ class FrameLoop:
         Seconds to wait for the browser's echo of a frame before pacing by the clock alone.
     gone_after : float, default 10
         A browser that was answering and then stays silent this many seconds (the notebook was
-        closed) ends the loop, so a forgotten playground does not train for ever.
+        closed) ends the loop, so a forgotten playground does not train for ever; so does a loop
+        marked :attr:`displayed` that no browser has answered for this long since it started (a
+        kernel without a front end).
     max_in_flight : int, default 4
         Frames sent but not yet echoed by the browser, at most. The round trip kernel → server →
         browser → server → kernel alone took 40–85 ms in headless Chromium on a 2-core machine, so
@@ -75,6 +77,9 @@ class FrameLoop:
         #: a displayed loop that no browser has ever echoed within ``gone_after`` s stops (a kernel
         #: with no front end, e.g. a re-run cell in a headless kernel), instead of training for ever.
         self.displayed = False
+        #: Set once a front end has shown the widget (it counted a view): a front end is there, even
+        #: one whose echo never arrives, so the rule above does not apply.
+        self.views_seen = False
         self.browser_ever = False
         self._started_at = 0.0
         self._silent_since: float | None = None
@@ -163,7 +168,7 @@ class FrameLoop:
                 if self._silent_since is not None and time.perf_counter() - self._silent_since > self.gone_after:
                     self.browser_gone = True  # the page that was drawing us is gone: stop
                     break
-                if (self.displayed and not self.browser_ever
+                if (self.displayed and not self.browser_ever and not self.views_seen
                         and time.perf_counter() - self._started_at > self.gone_after):
                     self.browser_gone = True  # shown, but no front end ever answered: stop
                     break

@@ -180,7 +180,6 @@ class Playground(ReportsErrors, VBox):
         if self._custom is not None:
             # your data win over the config's data set; the config's other settings are kept
             config = {**(config if isinstance(config, dict) else {}), "dataset": CUSTOM}
-        self._custom_task_from_config = False
         c = check_config(config, has_custom_data=self._custom is not None)
         self._locked = check_controls("locked", locked)
         self._hidden = check_controls("hidden", hidden)
@@ -199,7 +198,8 @@ class Playground(ReportsErrors, VBox):
         self.session = PlaygroundSession(
             network, self._X_train, self._y_train, self._X_test, self._y_test, features=c["features"],
             max_fps=max_fps, name="playground", **{k: c[k] for k in SESSION_KEYS})
-        self.lr_control = LearningRateControl(self.network, value=c["lr"], status=self.status)
+        # the slider is bound to session.lr (the session writes the network's rate), so it holds no network
+        self.lr_control = LearningRateControl(None, value=c["lr"], status=self.status)
         self.decision_plot = DecisionBoundaryPlot(
             self.network, self._X_train, self._y_train, self._X_test, self._y_test, c["features"],
             discretize=c["discretize"], show_test=c["show_test"], size=HEATMAP_SIZE, title=None, status=self.status,
@@ -215,8 +215,7 @@ class Playground(ReportsErrors, VBox):
         add_class(self.problem, "nnviz-problem")
         # the views live on the session: they follow its network and redraw on its frames (the graph
         # and the loss chart at most every GRAPH_EVERY / CHART_EVERY seconds while playing)
-        for view, every in ((self.lr_control, 0.0), (self.decision_plot, 0.0), (self.graph, GRAPH_EVERY),
-                            (self.loss_chart, CHART_EVERY)):
+        for view, every in ((self.decision_plot, 0.0), (self.graph, GRAPH_EVERY), (self.loss_chart, CHART_EVERY)):
             self.session.add_view(view, every)
 
         super().__init__(self._layout())
@@ -374,7 +373,7 @@ class Playground(ReportsErrors, VBox):
         self._describe_problem()
         self.training_controls.set_epoch(net.epoch_)
 
-    def session_data(self) -> tuple:
+    def _session_data(self) -> tuple:
         s = self.session
         return s.X_train, s.y_train, s.X_test, s.y_test
 
@@ -508,7 +507,7 @@ class Playground(ReportsErrors, VBox):
     @property
     def data(self) -> tuple:
         """``(X_train, y_train, X_test, y_test)``: the points (x1, x2) and labels in use."""
-        return self.session_data()
+        return self._session_data()
 
     @property
     def features(self) -> list[str]:

@@ -8,10 +8,16 @@ stops at a divergence and warns while the loss is unstable. Views observe its tr
 :meth:`on_epoch`, :meth:`on_batch`); an explorer is a layout of views on one (or a few) sessions::
 
     session = TrainingSession(net, X_train, y_train, X_test, y_test, features=["x1", "x2"])
-    session.observe(lambda change: chart.update(), "epoch")
-    session.on_frame(lambda event: plot.update())
+    session.add_view(DecisionBoundaryPlot(net, X_train, y_train, X_test, y_test))   # redrawn every frame
+    session.add_view(LossChart(net), every=0.2)          # at most 5 times a second while playing
+    session.observe(lambda change: print(change["new"]), "network")   # a replaced network
+    session.on_batch(lambda batch: batch.samples)        # which points formed each mini-batch
     session.step(10)                      # headless: 10 epochs now
     session.play()                        # in Jupyter: trains in the background
+    session.track_views(explorer)         # ...and stops when the explorer is shown nowhere any more
+
+Several networks side by side (one per learning rate, say) are several sessions driven by one
+:class:`SessionGroup`, so they advance together on one loop.
 """
 from __future__ import annotations
 
@@ -175,6 +181,11 @@ class TrainingSession(HasTraits):
     message : Unicode (read-only)
         The last thing worth telling the learner (a divergence, why the loop stopped), or "".
 
+    Views and events: :meth:`add_view` keeps a view on the session (it follows ``network`` and the
+    data and redraws on frames); :meth:`on_frame`, :meth:`on_epoch` and :meth:`on_batch` register
+    callbacks; traits are observed as usual (``session.observe(callback, "network")``).
+    :meth:`track_views` stops the loop when the widget showing it is gone; :meth:`close` ends it.
+
     Examples
     --------
     >>> from nnviz.core import Network
@@ -183,7 +194,8 @@ class TrainingSession(HasTraits):
     >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, seed=0)
     >>> net = Network.mlp(2, [4], seed=0)
     >>> session = TrainingSession(net, X_tr, y_tr, X_te, y_te, features=["x1", "x2"], lr=0.1)
-    >>> session.step(20)
+    >>> session.step(20)          # returns the epochs done
+    20
     >>> session.epoch, session.status
     (20, 'paused')
     """
@@ -223,8 +235,9 @@ class TrainingSession(HasTraits):
         self._views_shown: list = []  # views kept on this session (add_view)
         self._epoch_callbacks: list = []
         self._batch_callbacks: list = []
-        self._features = None if features is None else tuple(features)
-        self.set_data(X_train, y_train, X_test, y_test, network=network)
+        self._features = None
+        self._start_loss = None
+        self.set_data(X_train, y_train, X_test, y_test, features=features, network=network)
         kind, rate = _regularization_of(network)
         opt = network.optimizer
         self._syncing = True
@@ -262,8 +275,7 @@ class TrainingSession(HasTraits):
         if features is not None and network is current and len(tuple(features)) != network.n_inputs:
             raise ValueError(f"features must name one input per network input ({network.n_inputs}), "
                              f"got {len(tuple(features))}: pass the new network as well")
-        if features is not None:
-            self._features = tuple(features)
+        features = self._features if features is None else tuple(features)
         X_train = np.asarray(X_train)
         y_train = np.asarray(y_train)
         if X_train.ndim != 2 or len(X_train) != len(y_train) or len(X_train) == 0:
@@ -271,16 +283,18 @@ class TrainingSession(HasTraits):
                              f"X_train of shape {X_train.shape} and y_train of shape {y_train.shape}")
         if (X_test is None) != (y_test is None):
             raise ValueError("X_test and y_test must be given together (or both None)")
-        F_train = X_train if self._features is None else make_features(X_train, self._features)
+        F_train = X_train if features is None else make_features(X_train, features)
         F_test = None
         if X_test is not None:
             X_test, y_test = np.asarray(X_test), np.asarray(y_test)
-            F_test = X_test if self._features is None else make_features(X_test, self._features)
+            F_test = X_test if features is None else make_features(X_test, features)
         if F_train.shape[1] != network.n_inputs:
             raise ValueError(f"the network has {network.n_inputs} inputs but the data give {F_train.shape[1]} "
-                             f"(features {list(self._features) if self._features else None})")
+                             f"(features {list(features) if features else None})")
+        self._features = features
         self.X_train, self.y_train, self.X_test, self.y_test = X_train, y_train, X_test, y_test
         self._F_train, self._F_test = F_train, F_test
+        self._start_loss = None  # the yardstick of the stability rule was measured on the old data
         if network is current:  # new data for the same network: the views show them now
             for view in self._views_shown:
                 if hasattr(view.widget, "set_data"):
@@ -349,8 +363,7 @@ class TrainingSession(HasTraits):
     def _check_speed(self, proposal):
         value = proposal["value"]
         if isinstance(value, bool) or value not in SPEED_CHOICES:
-            raise ValueError(f"speed must be one of {', '.join(map(repr, SPEED_CHOICES))}; "
-                                       f"got {describe(value)}")
+            raise ValueError(f"speed must be one of {', '.join(map(repr, SPEED_CHOICES))}; got {describe(value)}")
         return value
 
     @staticmethod
@@ -409,10 +422,8 @@ class TrainingSession(HasTraits):
         self._set("message", "")
         self._set("status", "playing" if self.playing else "paused")
         self._set("epoch", net.epoch_)
-        # the views first: a control bound to a setting then shows the new network's value, and
-        # nothing is written into the old network
-        self._show_network(net)
         if self._syncing:
+            self._show_network(net)
             return
         kind, rate = _regularization_of(net)
         wanted = [("optimizer", _optimizer_kind(net)), ("lr", float(net.optimizer.lr)), ("regularization", kind)]
@@ -437,6 +448,7 @@ class TrainingSession(HasTraits):
             self._apply_settings(fresh_optimizer=_optimizer_kind(net) != self.optimizer)
             self._set("message", f"The new network's {', '.join(refused)} is not offered here; it trains with "
                                  f"{', '.join(f'{n.split(chr(61))[0]}={getattr(self, n.split(chr(61))[0])!r}' for n in refused)}.")
+        self._show_network(net)
 
     def config(self) -> dict:
         """The training settings as plain JSON-safe data (``lr``, ``batch_size``... ``speed``)."""
@@ -745,8 +757,8 @@ class ViewTracker:
     ipywidgets counts a widget's views in its ``_view_count`` trait once it is set to 0 (None: not
     counted): the front end adds one when it shows a view and takes one away when the view is removed
     (the cell re-run, the output cleared, the page closed). Once a view has been seen, ``on_gone`` is
-    called each time the total over the tracked widgets drops to 0. A view seen also marks ``loop`` as
-    displayed (see :attr:`FrameLoop.displayed`).
+    called each time the total over the tracked widgets drops to 0. A view seen also tells ``loop``
+    that a front end is there (:attr:`FrameLoop.views_seen`).
     """
 
     def __init__(self, loop: FrameLoop, on_gone):
@@ -768,7 +780,7 @@ class ViewTracker:
         self._counts[change["owner"].model_id] = int(change["new"] or 0)
         if self.count > 0:
             self.seen = True
-            self._loop.displayed = True
+            self._loop.displayed = self._loop.views_seen = True
         elif self.seen:
             self._on_gone()
 
@@ -789,9 +801,10 @@ class SessionGroup:
 
     Examples
     --------
-    >>> group = SessionGroup([slow, fast])
-    >>> group.step(10)          # 10 epochs each
-    >>> group.play()            # in Jupyter
+    >>> slow, fast = TrainingSession(net_a, X, y, lr=0.01), TrainingSession(net_b, X, y, lr=1.0)  # doctest: +SKIP
+    >>> group = SessionGroup([slow, fast])   # doctest: +SKIP
+    >>> group.step(10)          # 10 epochs each  # doctest: +SKIP
+    >>> group.play()            # in Jupyter      # doctest: +SKIP
     """
 
     def __init__(self, sessions, max_fps: float = 30.0):

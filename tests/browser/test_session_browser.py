@@ -8,6 +8,7 @@ test's tmp dir and to /tmp/session_rerun_browser.png, to look at.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import time
 
@@ -89,3 +90,35 @@ def test_rerunning_a_playing_cell_stops_the_old_loop(jupyter_server, browser_pag
     assert int(epoch_text.replace(",", "")) > 0
     kernel_eval(page, "[p.close() for p in _playgrounds] and None")
     assert kernel_eval(page, "sum(p.playing for p in _playgrounds)") == 0
+
+
+UNSTABLE_CELL = (
+    "import nnviz\n"
+    "pg = nnviz.Playground(config={'seed': 1, 'net_seed': 2, 'lr': 10.0})\n"
+    "pg"
+)
+UNSTABLE_SHOT = "/tmp/session_unstable_browser.png"
+
+
+def test_a_too_high_learning_rate_warns_while_training_goes_on(jupyter_server, browser_page, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    write_notebook(jupyter_server.root_dir / "unstable.ipynb", [UNSTABLE_CELL])
+    open_and_run_notebook(page, jupyter_server, "unstable.ipynb")
+    expect(page.locator(PG)).to_have_count(1, timeout=60_000)
+    page.locator(f"{PG} .nnviz-play").click()  # as a learner does
+    status = page.locator(f"{PG} .nnviz-status")
+    expect(status).to_have_class(re.compile(r"(^|\s)nnviz-status-warning(\s|$)"), timeout=30_000)
+    expect(status).to_contain_text("unstable: the loss is")
+    expect(status).to_contain_text("the learning rate may be too high")
+    epoch = kernel_eval(page, "pg.network.epoch_")
+    time.sleep(1.0)
+    assert kernel_eval(page, "pg.playing") and kernel_eval(page, "pg.network.epoch_") > epoch  # it trains on
+    assert kernel_eval(page, "pg.diverged") is None
+    shot = tmp_path / "session_unstable.png"
+    page.locator(PG).screenshot(path=str(shot))
+    shutil.copy(shot, UNSTABLE_SHOT)
+    page.locator(f"{PG} .nnviz-pause").click()
+    kernel_eval(page, "pg.close()")
+    assert_notebook_healthy(page)
