@@ -8,6 +8,7 @@ import time
 import bqplot
 import numpy as np
 from ipywidgets import HTML, Dropdown, HBox, Layout, VBox
+from ipywidgets.widgets.widget import _instances
 
 from nnviz.analysis import activation_curves, activation_stats
 from nnviz.core import ACTIVATIONS, Network, get_activation
@@ -110,6 +111,7 @@ class ActivationExplorer(ReportsErrors, VBox):
 
     def __init__(self, network=None, X=None, y=None, *, features=DEFAULT_FEATURES, activation: str = "relu",
                  depth: int = 8, width: int = 8, lr: float = 0.03, bins: int = 30, seed: int = 0):
+        before = set(_instances)  # every model made from here on is this widget's to close
         self.seed = check_int("seed", seed, low=0)
         self.depth = check_int("depth", depth, low=2, high=30)
         self.width = check_int("width", width, low=1, high=256)
@@ -156,6 +158,7 @@ class ActivationExplorer(ReportsErrors, VBox):
         self.group.track_views(self)
         self._draw_curves()
         self.redraw()
+        self._owned = set(_instances) - before
         self.status.info("Press Play: all three networks train together. Try a large learning rate with ReLU, "
                          "and compare the two deep networks' first layers.")
 
@@ -169,15 +172,14 @@ class ActivationExplorer(ReportsErrors, VBox):
         sc = {"x": self.curve_x, "y": self.curve_y}
         self.zero_line = bqplot.Lines(x=[-5.0, 5.0], y=[0.0, 0.0], scales=sc, colors=["#cccccc"], stroke_width=1)
         self.curve_line = bqplot.Lines(x=[], y=[], scales=sc, colors=[CURVE_COLOR], stroke_width=2.5,
-                                       labels=["f(z)"], enable_hover=False)
+                                       labels=["f(z)"], display_legend=True, enable_hover=False)
         self.slope_line = bqplot.Lines(x=[], y=[], scales=sc, colors=[SLOPE_COLOR], stroke_width=2,
-                                       line_style="dashed", labels=["f′(z)"], enable_hover=False)
+                                       line_style="dashed", labels=["f′(z)"], display_legend=True, enable_hover=False)
         axes = [bqplot.Axis(scale=self.curve_x, label="z", tick_style=TICKS, num_ticks=5, label_offset="22px"),
-                bqplot.Axis(scale=self.curve_y, orientation="vertical", tick_style=TICKS, num_ticks=5,
+                bqplot.Axis(scale=self.curve_y, side="left", tick_style=TICKS, num_ticks=5,
                             grid_lines="dashed")]
         self.curve_figure = bqplot.Figure(
-            marks=[self.zero_line, self.curve_line, self.slope_line], axes=axes, display_legend=True,
-            legend_location="top-left", legend_style={"font-size": "10px"}, animation_duration=0,
+            marks=[self.zero_line, self.curve_line, self.slope_line], axes=axes, legend_location="top-left", legend_style={"font-size": "10px"}, animation_duration=0,
             fig_margin={"top": 10, "bottom": 34, "left": 40, "right": 10}, padding_y=0.05,
             layout=Layout(width="320px", height="230px"))
         add_class(self.curve_figure, "nnviz-activation-curves")
@@ -203,7 +205,7 @@ class ActivationExplorer(ReportsErrors, VBox):
                 bars.append(mark)
                 self._hist_scales.append((xs, ys))
                 axes = [bqplot.Axis(scale=xs, tick_style=TICKS, num_ticks=3, tick_format=".2~g"),
-                        bqplot.Axis(scale=ys, orientation="vertical", tick_style=TICKS, num_ticks=2,
+                        bqplot.Axis(scale=ys, side="left", tick_style=TICKS, num_ticks=2,
                                     tick_format="d")]
                 fig = _small_figure([mark], HIST_W, HIST_H, axes=axes)
                 add_class(fig, f"nnviz-hist-{'act' if what == 'a' else 'grad'}")
@@ -234,15 +236,16 @@ class ActivationExplorer(ReportsErrors, VBox):
         sc = {"x": self.layer_scale, "y": self.grad_scale}
         self.deep_lines = {
             kind: bqplot.Lines(x=np.arange(1, n + 1, dtype=float), y=np.ones(n), scales=sc, colors=[color],
-                               marker="circle", marker_size=24, stroke_width=2, labels=[kind], enable_hover=False)
+                               marker="circle", marker_size=24, stroke_width=2, labels=[kind], display_legend=True,
+                               enable_hover=False)
             for kind, color in DEEP_COLORS.items()
         }
         axes = [bqplot.Axis(scale=self.layer_scale, label="layer (1 = next to the input)", tick_style=TICKS,
                             tick_values=list(range(1, n + 1)), tick_format="d", label_offset="24px"),
-                bqplot.Axis(scale=self.grad_scale, orientation="vertical", tick_style=TICKS, tick_format=".0e",
+                bqplot.Axis(scale=self.grad_scale, side="left", tick_style=TICKS, tick_format=".0e",
                             grid_lines="dashed", label="‖∂L/∂W‖", label_offset="-46px")]
         self.deep_figure = bqplot.Figure(
-            marks=list(self.deep_lines.values()), axes=axes, display_legend=True, legend_location="top-left",
+            marks=list(self.deep_lines.values()), axes=axes, legend_location="top-left",
             legend_style={"font-size": "10px"}, animation_duration=0,
             fig_margin={"top": 10, "bottom": 36, "left": 56, "right": 10},
             layout=Layout(width="440px", height="230px"))
@@ -436,12 +439,16 @@ class ActivationExplorer(ReportsErrors, VBox):
 
     def close(self) -> None:
         """Stop the three sessions for good and close every widget model of the explorer."""
-        if self._closed:
+        if getattr(self, "_closed", True):  # closed, or __init__ failed before the widget was built
             return
         self._closed = True
         self.group.close()
         for w in models_under(self):
             w.close()
+        for model_id in getattr(self, "_owned", ()):  # e.g. the sessions' loop widgets and their layouts
+            widget = _instances.get(model_id)
+            if widget is not None and widget is not self:
+                widget.close()
         super().close()
 
     def __repr__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bqplot
 import numpy as np
 from ipywidgets import HTML, Dropdown, HBox, Layout, VBox
+from ipywidgets.widgets.widget import _instances
 
 from nnviz.analysis import grid_lines, layer_space
 from nnviz.core import Network
@@ -47,7 +48,7 @@ class _Panel:
                                                                                   "right": 2}
         self.x_axis = bqplot.Axis(scale=self.x_scale, tick_style={"font-size": "9px"}, num_ticks=5,
                                   visible=big, label_offset="22px")
-        self.y_axis = bqplot.Axis(scale=self.y_scale, orientation="vertical", tick_style={"font-size": "9px"},
+        self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", tick_style={"font-size": "9px"},
                                   num_ticks=5, visible=big, label_offset="-28px")
         self.figure = bqplot.Figure(marks=[self.grid, self.separator, self.points], axes=[self.x_axis, self.y_axis],
                                     fig_margin=margin, padding_x=0.0, padding_y=0.0, animation_duration=0,
@@ -171,6 +172,7 @@ class LayerSpaceView(ReportsErrors, VBox):
 
     def __init__(self, network=None, X=None, y=None, *, features=DEFAULT_FEATURES, neurons=None, level=None,
                  lr: float = 0.03, n_lines: int = 9, seed: int = 0):
+        before = set(_instances)  # every model made from here on is this widget's to close
         self.seed = check_int("seed", seed, low=0)
         self.n_lines = check_int("n_lines", n_lines, low=2, high=40)
         if (X is None) != (y is None):
@@ -224,6 +226,7 @@ class LayerSpaceView(ReportsErrors, VBox):
         self.session.track_views(self)
         self._show_coords()
         self.redraw()
+        self._owned = set(_instances) - before
         self.status.info("Press Play and watch the network bend the plane until the two classes sit on either "
                          "side of the dashed line.")
 
@@ -438,12 +441,16 @@ class LayerSpaceView(ReportsErrors, VBox):
 
     def close(self) -> None:
         """Stop the session for good and close every widget model of the view."""
-        if self._closed:
+        if getattr(self, "_closed", True):  # closed, or __init__ failed before the widget was built
             return
         self._closed = True
         self.session.close()
         for w in models_under(self):
             w.close()
+        for model_id in getattr(self, "_owned", ()):  # e.g. the sessions' loop widgets and their layouts
+            widget = _instances.get(model_id)
+            if widget is not None and widget is not self:
+                widget.close()
         super().close()
 
     def __repr__(self) -> str:
