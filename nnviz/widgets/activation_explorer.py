@@ -243,11 +243,11 @@ class ActivationExplorer(ReportsErrors, VBox):
         axes = [bqplot.Axis(scale=self.layer_scale, label="layer (1 = next to the input)", tick_style=TICKS,
                             tick_values=list(range(1, n + 1)), tick_format="d", label_offset="24px"),
                 bqplot.Axis(scale=self.grad_scale, side="left", tick_style=TICKS, tick_format=".0e",
-                            grid_lines="dashed", label="‖∂L/∂W‖", label_offset="-46px")]
+                            grid_lines="dashed", label="‖∂L/∂W‖", label_offset="44px")]
         self.deep_figure = bqplot.Figure(
-            marks=list(self.deep_lines.values()), axes=axes, legend_location="top-left",
+            marks=list(self.deep_lines.values()), axes=axes, legend_location="bottom-right",
             legend_style={"font-size": "10px"}, animation_duration=0,
-            fig_margin={"top": 10, "bottom": 36, "left": 56, "right": 10},
+            fig_margin={"top": 10, "bottom": 36, "left": 62, "right": 10},
             layout=Layout(width="440px", height="230px"))
         add_class(self.deep_figure, "nnviz-vanishing-gradients")
         self.deep_summary = HTML()

@@ -44,12 +44,12 @@ class _Panel:
                                      stroke="white", stroke_width=0.5 if big else 0.2, **quiet)
         self.separator = bqplot.Lines(x=[0.0, 0.0], y=[0.0, 0.0], scales=sc, colors=[SEPARATOR], stroke_width=2,
                                       line_style="dashed", visible=False, **quiet)
-        margin = {"top": 6, "bottom": 30, "left": 40, "right": 8} if big else {"top": 2, "bottom": 4, "left": 4,
+        margin = {"top": 6, "bottom": 34, "left": 50, "right": 8} if big else {"top": 2, "bottom": 4, "left": 4,
                                                                                   "right": 2}
-        self.x_axis = bqplot.Axis(scale=self.x_scale, tick_style={"font-size": "9px"}, num_ticks=5,
-                                  visible=big, label_offset="22px")
+        self.x_axis = bqplot.Axis(scale=self.x_scale, tick_style={"font-size": "9px"}, tick_format=".2~g",
+                                  visible=big, label_offset="26px")
         self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", tick_style={"font-size": "9px"},
-                                  num_ticks=5, visible=big, label_offset="-28px")
+                                  tick_format=".2~g", visible=big, label_offset="36px")
         self.figure = bqplot.Figure(marks=[self.grid, self.separator, self.points], axes=[self.x_axis, self.y_axis],
                                     fig_margin=margin, padding_x=0.0, padding_y=0.0, animation_duration=0,
                                     display_toolbar=False, min_aspect_ratio=0.01, max_aspect_ratio=100,
@@ -186,7 +186,9 @@ class LayerSpaceView(ReportsErrors, VBox):
         if neurons is not None and not isinstance(neurons, dict):
             raise TypeError(f"neurons must be a dict of level -> (i, j), got {describe(neurons)}")
         self._neurons = dict(neurons or {})
-        self.session = TrainingSession(network, X, y, features=self.features, lr=lr, name="layer-space view")
+        # one epoch per frame: the pictures move slowly enough to follow (the speed trait changes it)
+        self.session = TrainingSession(network, X, y, features=self.features, lr=lr, speed=1,
+                                       name="layer-space view")
         self._lines = grid_lines(n_lines=self.n_lines)
         self.status = StatusArea()
         self.spaces: list = []
