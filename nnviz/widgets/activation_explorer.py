@@ -294,7 +294,8 @@ class ActivationExplorer(ReportsErrors, VBox):
             return
         units = net.units_per_level()
         new = Network.mlp(units[0], units[1:-1], units[-1], activation=name, loss=net.loss.name,
-                          output_activation=levels[-1].activation.name, seed=self.seed)
+                          output_activation=levels[-1].activation.name, seed=self.seed,
+                          optimizer=self.session.make_optimizer())  # it trains with the settings shown
         self.session.network = new
         self.status.info(f"The network now has {name} hidden units: new weights, epoch 0. Press Play.")
 
