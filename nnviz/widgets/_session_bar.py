@@ -6,7 +6,7 @@ own beyond forwarding clicks: the sessions train, the explorer's views redraw on
 """
 from __future__ import annotations
 
-from ipywidgets import HTML, Button, HBox, Layout, SelectionSlider
+from ipywidgets import HTML, Button, HBox, Layout, SelectionSlider, Widget
 
 from ._common import add_class, format_epoch, format_number, guarded
 from ._config import LEARNING_RATES
@@ -137,8 +137,6 @@ class SessionBar(ReportsErrors, HBox):
 def models_under(root) -> list:
     """Every widget model reachable from ``root`` through its traits (children, marks, scales, axes,
     layouts, styles), ``root`` itself excluded: what an explorer's ``close()`` closes."""
-    from ipywidgets import Widget
-
     seen, stack = {}, [root]
     while stack:
         w = stack.pop()

@@ -31,8 +31,9 @@ DEEP_COLORS = {"sigmoid": "#f59322", "relu": "#0877bd"}
 HIST_W, HIST_H = 178, 92
 #: Gradient norms are drawn on a log axis; exact zeros (a dead layer) are drawn at this floor.
 LOG_FLOOR = 1e-12
-#: While playing, the histograms and the gradient chart redraw at most this often (seconds).
-REDRAW_EVERY = 0.1
+#: While playing, the histograms and the gradient chart redraw at most this often (seconds): each redraw
+#: runs the network on the whole training set (forward and backward); the deep pair's norms change slowly.
+REDRAW_EVERY = {"main": 0.1, "sigmoid": 0.25, "relu": 0.25}
 TICKS = {"font-size": "9px"}
 
 
@@ -343,8 +344,8 @@ class ActivationExplorer(ReportsErrors, VBox):
                 with xs.hold_sync():
                     xs.min, xs.max = float(edges[0]), float(edges[-1])
                 ys.max = float(max(1, counts.max()))
-            kind = "output" if k == len(stats) - 1 else f"hidden {k + 1}"
-            self.layer_titles[k].value = (f"<div class='nnviz-header' style='margin:0'>Layer {k + 1} · {kind} · "
+            kind = "Output" if k == len(stats) - 1 else f"Layer {k + 1}"
+            self.layer_titles[k].value = (f"<div class='nnviz-header' style='margin:0'>{kind} · "
                                           f"{escape(s.activation)}</div>")
             self.layer_stats[k].value = self._stats_html(s)
         epoch = self.session.epoch
@@ -406,7 +407,7 @@ class ActivationExplorer(ReportsErrors, VBox):
 
     # ------------------------------------------------------------------------------------ callbacks
     def _due(self, key: str, event) -> bool:
-        return not event.playing or time.perf_counter() - self._drawn_at.get(key, 0.0) >= REDRAW_EVERY
+        return not event.playing or time.perf_counter() - self._drawn_at.get(key, 0.0) >= REDRAW_EVERY[key]
 
     @guarded
     def _on_main_frame(self, event) -> None:
