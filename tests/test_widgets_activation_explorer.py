@@ -193,3 +193,18 @@ def test_close_closes_every_model_it_made_and_stops_the_sessions():
     assert set(_instances) - before == set()
     assert all(s.closed for s in e.group.sessions) and repr(e) == "ActivationExplorer(closed)"
     e.close()  # twice is fine
+
+
+def test_a_divergence_is_shown_and_nothing_non_finite_is_drawn():
+    e = ActivationExplorer()
+    e.bar.lr.value = 10.0
+    e.step(10)
+    relu = e.deep_sessions["relu"]
+    assert relu.status == "diverged" and relu.epoch == 0  # rolled back
+    assert e.status.kind == "error" and "deep relu network: Diverged" in e.status.text
+    for mark in [*e.act_bars, *e.grad_bars, *e.deep_lines.values()]:
+        assert np.isfinite(np.asarray(mark.y, dtype=float)).all()
+    e.bar.lr.value = 0.03
+    e.reset()  # a reset clears it
+    assert relu.status == "paused" and e.status.kind != "error"
+    e.close()
