@@ -122,8 +122,9 @@ def test_the_sigmoid_stacks_first_layer_gradient_vanishes_and_the_relu_stacks_do
 def test_a_network_and_data_of_your_own():
     X, y = make_dataset("moons", n=120, noise=0.1, seed=1)
     net = Network.mlp(2, [6, 4], activation="tanh", seed=3)
-    e = ActivationExplorer(net, X, y, depth=10, width=4, activation="tanh")
+    e = ActivationExplorer(net, X, y, depth=10, width=4)
     assert e.network is net and len(e.act_bars) == 3
+    assert e.activation.value == "tanh"  # the network's own, shown first; nothing rebuilt
     assert len(e.deep_sessions["sigmoid"].network.mlp_levels()) == 11
     e.step(2)
     assert net.epoch_ == 2

@@ -71,8 +71,9 @@ class ActivationExplorer(ReportsErrors, VBox):
         200 points, seeded.
     features : sequence of str, default ("x1", "x2")
         Input features of the points (one per network input).
-    activation : str, default "relu"
-        The activation shown first (and of the default network).
+    activation : str or None
+        The activation shown first (and of the default network). None: the given network's hidden
+        activation, or ``"relu"``.
     depth, width : int, default 8 and 8
         Hidden layers (>= 2) and units per layer of the two deep networks.
     lr : float, default 0.03
@@ -110,13 +111,16 @@ class ActivationExplorer(ReportsErrors, VBox):
     >>> explorer.activation.value = "tanh"     # its curve, and the network rebuilt with tanh
     """
 
-    def __init__(self, network=None, X=None, y=None, *, features=DEFAULT_FEATURES, activation: str = "relu",
+    def __init__(self, network=None, X=None, y=None, *, features=DEFAULT_FEATURES, activation: str | None = None,
                  depth: int = 8, width: int = 8, lr: float = 0.03, bins: int = 30, seed: int = 0):
         before = set(_instances)  # every model made from here on is this widget's to close
         self.seed = check_int("seed", seed, low=0)
         self.depth = check_int("depth", depth, low=2, high=30)
         self.width = check_int("width", width, low=1, high=256)
         self.bins = check_int("bins", bins, low=1, high=200)
+        if activation is None:  # what the given network's hidden layers use, else ReLU
+            hidden = self._hidden_activation(network) if network is not None else None
+            activation = hidden if hidden in CHOICES else "relu"
         if not isinstance(activation, str) or activation not in CHOICES:
             raise ValueError(f"activation must be one of {', '.join(map(repr, CHOICES))}; got {describe(activation)}")
         if (X is None) != (y is None):
@@ -307,6 +311,14 @@ class ActivationExplorer(ReportsErrors, VBox):
             self._draw_deep(kind)
 
     # ------------------------------------------------------------------------------------ drawing
+    @staticmethod
+    def _hidden_activation(network):
+        try:
+            levels = network.mlp_levels()
+        except (AttributeError, ValueError, TypeError):
+            return None
+        return levels[0].activation.name if len(levels) > 1 else None
+
     @staticmethod
     def _is_mlp(network) -> bool:
         try:
