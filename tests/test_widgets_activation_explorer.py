@@ -32,7 +32,8 @@ def test_defaults_three_seeded_networks_and_the_registrys_activations():
     again = ActivationExplorer()  # seeded
     np.testing.assert_array_equal(again.network.layers[0].W, e.network.layers[0].W)
     assert repr(e).startswith("ActivationExplorer(2 → 8 relu → 8 relu → 8 relu → 1 sigmoid; showing relu; epoch 0")
-    e.close(), again.close()
+    e.close()
+    again.close()
 
 
 def test_the_curve_follows_the_dropdown_and_the_network_takes_that_activation():

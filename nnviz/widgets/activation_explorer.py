@@ -14,7 +14,6 @@ from nnviz.analysis import activation_curves, activation_stats
 from nnviz.core import ACTIVATIONS, Network, get_activation
 from nnviz.data import DEFAULT_FEATURES, make_dataset, make_features
 
-from ._colors import TEXT
 from ._common import add_class, check_features, check_int, check_network, describe, escape, format_number, guarded
 from ._session_bar import SessionBar, models_under
 from ._style import style_widget
@@ -184,7 +183,8 @@ class ActivationExplorer(ReportsErrors, VBox):
                 bqplot.Axis(scale=self.curve_y, side="left", tick_style=TICKS, num_ticks=5,
                             grid_lines="dashed")]
         self.curve_figure = bqplot.Figure(
-            marks=[self.zero_line, self.curve_line, self.slope_line], axes=axes, legend_location="top-left", legend_style={"font-size": "10px"}, animation_duration=0,
+            marks=[self.zero_line, self.curve_line, self.slope_line], axes=axes, legend_location="top-left",
+            legend_style={"font-size": "10px"}, animation_duration=0,
             fig_margin={"top": 10, "bottom": 34, "left": 40, "right": 10}, padding_y=0.05,
             layout=Layout(width="320px", height="230px"))
         add_class(self.curve_figure, "nnviz-activation-curves")

@@ -278,7 +278,8 @@ class LayerSpaceView(ReportsErrors, VBox):
             return "input plane (x₁, x₂)"
         units = self._shape[k]
         last = k == len(self._shape) - 1
-        return f"{'output' if last else f'hidden layer {k}'}: {units} {self._activations[k]} unit{'s' if units > 1 else ''}"
+        plural = "s" if units > 1 else ""
+        return f"{'output' if last else f'hidden layer {k}'}: {units} {self._activations[k]} unit{plural}"
 
     # ------------------------------------------------------------------------------------ public
     @property
