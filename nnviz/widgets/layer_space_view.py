@@ -126,6 +126,7 @@ class LayerSpaceView(ReportsErrors, VBox):
     line the output layer draws (``w · h + b = 0``).
 
     Small multiples show every level at once; the big picture shows the level chosen in ``level``.
+    While playing, each frame trains one epoch (``view.session.speed = "auto"`` trains faster).
 
     Parameters
     ----------
