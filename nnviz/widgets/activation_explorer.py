@@ -37,7 +37,7 @@ TICKS = {"font-size": "9px"}
 
 
 def _small_figure(marks, width, height, **kwargs):
-    return bqplot.Figure(marks=marks, fig_margin={"top": 4, "bottom": 18, "left": 34, "right": 6},
+    return bqplot.Figure(marks=marks, fig_margin={"top": 4, "bottom": 18, "left": 34, "right": 14},
                          padding_x=0.0, padding_y=0.0, animation_duration=0, display_toolbar=False,
                          min_aspect_ratio=0.01, max_aspect_ratio=100,
                          layout=Layout(width=f"{width}px", height=f"{height}px", margin="0"), **kwargs)
