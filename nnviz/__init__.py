@@ -7,9 +7,11 @@ from ._version import __version__
 
 #: Names resolved on first access from :mod:`nnviz.widgets`.
 _WIDGETS = (
+    "ActivationExplorer",
     "ActivationHeatmaps",
     "ArchitectureBuilder",
     "DecisionBoundaryPlot",
+    "LayerSpaceView",
     "LearningRateControl",
     "LossChart",
     "NetworkGraph",

@@ -9,11 +9,13 @@ Every part is a widget of its own that takes a network (and data) and works with
 Views draw what :mod:`nnviz.analysis` computes and hold no maths. Redraws update marks in place; the
 heatmaps are coloured in NumPy and sent as small PNGs.
 """
+from .activation_explorer import ActivationExplorer
 from .activation_heatmaps import ActivationHeatmaps
 from .architecture import ArchitectureBuilder
 from .backprop_stepper import BackpropStepper
 from .data_controls import DataControls
 from .decision_plot import DecisionBoundaryPlot
+from .layer_space_view import LayerSpaceView
 from .learning_rate import LearningRateControl
 from .loss_chart import LossChart
 from .network_graph import NetworkGraph
@@ -23,11 +25,13 @@ from .status import StatusArea
 from .training_controls import TrainingControls
 
 __all__ = [
+    "ActivationExplorer",
     "ActivationHeatmaps",
     "ArchitectureBuilder",
     "BackpropStepper",
     "DataControls",
     "DecisionBoundaryPlot",
+    "LayerSpaceView",
     "LearningRateControl",
     "LossChart",
     "NetworkGraph",
