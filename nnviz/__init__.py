@@ -14,6 +14,7 @@ _WIDGETS = (
     "LossChart",
     "NetworkGraph",
     "Playground",
+    "OverfittingDemo",
 )
 
 __all__ = ["__version__", *_WIDGETS]

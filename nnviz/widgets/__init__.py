@@ -17,6 +17,7 @@ from .decision_plot import DecisionBoundaryPlot
 from .learning_rate import LearningRateControl
 from .loss_chart import LossChart
 from .network_graph import NetworkGraph
+from .overfitting_demo import OverfittingDemo
 from .playground import Playground
 from .session import SessionGroup, TrainingSession
 from .status import StatusArea
@@ -31,6 +32,7 @@ __all__ = [
     "LearningRateControl",
     "LossChart",
     "NetworkGraph",
+    "OverfittingDemo",
     "Playground",
     "SessionGroup",
     "StatusArea",
