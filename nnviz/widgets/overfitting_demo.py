@@ -774,7 +774,7 @@ class OverfittingDemo(ReportsErrors, VBox):
 
     def cancel_sweep(self, why: str = "") -> None:
         """Stop a running capacity sweep (the widths done so far stay on the chart)."""
-        task, self._sweep_task = self._sweep_task, None
+        task, self._sweep_task = getattr(self, "_sweep_task", None), None
         if task is None or task.done():
             return
         task.cancel()
