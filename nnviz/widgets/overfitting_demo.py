@@ -41,7 +41,9 @@ FEATURES = ("x1", "x2")
 #: points of the circle (label noise 0.4, data seed 2) and 500 test points, a 2-32-32-1 tanh network
 #: (1,185 parameters), Adam at 0.01, batches of 10. Unregularised, the test loss is lowest (0.425) at
 #: epoch 37 and climbs to 1.6 by epoch 400 while the training loss falls to 0.04 (test accuracy 82% ->
-#: 70%); with L2 0.01 it ends at 0.46 (81%). The capacity sweep's test error is lowest in the middle.
+#: 70%); with L2 0.01 it ends at 0.47 (81%); early stopping alone (patience 30) stops after epoch 73
+#: with the weights of epoch 43 (test loss 0.416). The capacity sweep (one hidden layer of 1 … 128
+#: units) has its lowest test error, 0.216, at 8 units: 0.38 at 1 unit, 0.31 at 128 (train error 0).
 DEFAULTS = {
     "dataset": "circle", "noise": 0.4, "n_train": 50, "n_test": 500, "seed": 2, "layers": 2, "neurons": 32,
     "lr": 0.01, "batch_size": 10, "net_seed": 0, "regularization": "l2", "reg_rate": 0.01, "dropout": 0.0,
@@ -56,7 +58,7 @@ MAP_SIZE = 232
 NUMBERS_EVERY = 0.2
 #: The capacity sweep trains about this long per slice (seconds), ``SWEEP_EPOCHS`` epochs per call,
 #: then gives the event loop back for ``SWEEP_PAUSE`` seconds (the kernel answers in between).
-SWEEP_SLICE, SWEEP_EPOCHS, SWEEP_PAUSE = 0.04, 20, 0.005
+SWEEP_SLICE, SWEEP_EPOCHS, SWEEP_PAUSE = 0.03, 5, 0.005
 STEP_EPOCHS = 10
 _STYLE = {"description_width": "92px"}
 
@@ -732,7 +734,7 @@ class OverfittingDemo(ReportsErrors, VBox):
         return self._sweep_task is not None and not self._sweep_task.done()
 
     def start_sweep(self) -> None:
-        """Run the capacity sweep in the background (in slices of ~40 ms; needs a running event loop)."""
+        """Run the capacity sweep in the background (in slices of ~30 ms; needs a running event loop)."""
         self._check_open()
         if self.sweeping:
             return
