@@ -216,7 +216,7 @@ def test_controls_set_the_sessions_traits_and_rebuild_as_the_playground_does(dem
     assert demo.stopper.patience == 77 and "patience 77" in demo.regularised_title.value
     demo.log_box.value = True
     assert demo.loss_chart.log and all(isinstance(l.scales["y"], bqplot.LogScale) for l in demo.loss_chart.lines.values())
-    assert demo.loss_chart.y_axis.scale is demo.loss_chart.log_scale
+    assert demo.loss_chart.y_axis.scale is demo.loss_chart.log_scale and demo.loss_chart.figure.axes[1] is demo.loss_chart.log_axis
     demo.step(3)
     assert min(np.asarray(demo.loss_chart.lines["overfit_train"].y)) > 0
     # reset: back to the same start

@@ -372,14 +372,15 @@ class OverfittingDemo(ReportsErrors, VBox):
         self.dropout_slider = FloatSlider(value=self.regularised.dropout, min=0.0, max=0.9, step=0.05,
                                           description="Dropout", readout_format=".2f", **c)
         self.early_stopping_box = Checkbox(value=self.early_stopping, description="Early stopping", indent=False,
-                                           layout=Layout(width="140px"))
+                                           layout=Layout(width="232px"))
         self.patience_slider = IntSlider(value=self.patience, min=PATIENCE_RANGE[0], max=PATIENCE_RANGE[1],
                                          description="Patience", **c)
         self.restore_button = Button(description="Restore best", icon="history", tooltip=(
-            "put the regularised network's weights of its best epoch (lowest test loss) back"), **button)
+            "put the regularised network's weights of its best epoch (lowest test loss) back"),
+            layout=Layout(width="124px", height="32px"))
         self.log_box = Checkbox(value=False, description="log loss axis", indent=False, layout=Layout(width="130px"))
         self.confusion_network = ToggleButtons(options=[("over-fitted", "overfit"), ("regularised", "regularised")],
-                                               value="overfit", style={"button_width": "86px"})
+                                               value="overfit", style={"button_width": "100px"})
         self.confusion_split = ToggleButtons(options=[("test", "test"), ("train", "train")], value="test",
                                              style={"button_width": "56px"})
         self.sweep_button = Button(description="Run capacity sweep", icon="play", button_style="info",
@@ -389,7 +390,7 @@ class OverfittingDemo(ReportsErrors, VBox):
         self.sweep_progress = IntProgress(value=0, min=0, max=1000, layout=Layout(width="200px"))
         self.sweep_label = HTML()
         self.sweep_metric = ToggleButtons(options=[("error", "error"), ("loss", "loss")], value="error",
-                                          style={"button_width": "50px"})
+                                          style={"button_width": "60px"})
         for w, css in ((self.n_train_slider, "nnviz-n-train"), (self.noise_slider, "nnviz-noise"),
                        (self.layers_slider, "nnviz-layers"), (self.neurons_slider, "nnviz-neurons"),
                        (self.regularization_buttons, "nnviz-regularization"), (self.reg_rate_slider, "nnviz-reg-rate"),
@@ -418,8 +419,8 @@ class OverfittingDemo(ReportsErrors, VBox):
         controls = VBox([header("Data (both networks)"), self.n_train_slider, self.noise_slider,
                          header("Network (both)"), self.layers_slider, self.neurons_slider,
                          header("Regularisation"), reg_note, self.regularization_buttons, self.reg_rate_slider,
-                         self.dropout_slider, HBox([self.early_stopping_box, self.restore_button]),
-                         self.patience_slider],
+                         self.dropout_slider, self.early_stopping_box, self.patience_slider,
+                         HBox([self.restore_button], layout=Layout(justify_content="flex-end", width="232px"))],
                         layout=Layout(width="240px"))
         maps = HBox([VBox([self.overfit_title, self.overfit_plot]), VBox([self.regularised_title, self.regularised_plot])])
         loss_box = VBox([HBox([header("Loss"), self.log_box], layout=Layout(justify_content="space-between")),
@@ -427,13 +428,17 @@ class OverfittingDemo(ReportsErrors, VBox):
         confusion_box = VBox([header("Accuracy and confusion matrix"), self.accuracy,
                               HBox([self.confusion_network, self.confusion_split]), self.confusion],
                              layout=Layout(margin="0 0 0 12px"))
-        sweep_box = VBox([header("Capacity sweep: train and test error against hidden units"),
+        sweep_box = VBox([header("Capacity sweep: error against hidden units"),
                           HBox([self.sweep_button, self.cancel_button, self.sweep_progress, self.sweep_metric],
                                layout=Layout(align_items="center")),
                           self.sweep_label, self.capacity_chart])
-        right = VBox([maps, HBox([loss_box, confusion_box], layout=Layout(flex_flow="row wrap"))])
+        right = VBox([maps, loss_box])
         main = HBox([controls, right], layout=Layout(align_items="flex-start", flex_flow="row wrap"))
-        return [style_widget(), top, main, sweep_box, self.status]
+        bottom = HBox([sweep_box, confusion_box], layout=Layout(align_items="flex-start", flex_flow="row wrap",
+                                                               border_top="1px solid #eee", padding="4px 0 0 0"))
+        add_class(main, "nnviz-overfit-main")
+        add_class(bottom, "nnviz-overfit-bottom")
+        return [style_widget(), top, main, bottom, self.status]
 
     def _bind(self) -> list:
         r = self.regularised

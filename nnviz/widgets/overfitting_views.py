@@ -71,11 +71,13 @@ class PairLossChart(VBox):
                                        stroke="#222222", default_size=48, visible=False, **quiet)
         self.x_axis = bqplot.Axis(scale=self.x_scale, tick_values=[0, 5, 10], tick_style=TICK_STYLE,
                                   grid_lines="none", label="epoch", label_offset="26px", tick_format="d")
-        self.y_axis = bqplot.Axis(scale=self.linear_scale, side="left", tick_values=[0, 0.5, 1.0],
-                                  tick_style=Y_TICK_STYLE, grid_lines="dashed", tick_format=_tick_format(1.0),
-                                  label="loss", label_offset="-34px")
+        self.linear_axis = bqplot.Axis(scale=self.linear_scale, side="left", tick_values=[0, 0.5, 1.0],
+                                       tick_style=Y_TICK_STYLE, grid_lines="dashed", tick_format=_tick_format(1.0))
+        # the log axis is an axis of its own (the figure swaps axes; bqplot redraws a new axis reliably)
+        self.log_axis = bqplot.Axis(scale=self.log_scale, side="left", tick_values=[0.01, 0.1, 1.0],
+                                    tick_style=Y_TICK_STYLE, grid_lines="dashed", tick_format="~g")
         self.figure = _figure(list(self.lines.values()) + [self.best_rule, self.best_dot],
-                              [self.x_axis, self.y_axis], width, height, "nnviz-overfit-loss-chart")
+                              [self.x_axis, self.linear_axis], width, height, "nnviz-overfit-loss-chart")
         self.legend = HTML(self._legend_html())
         add_class(self.legend, "nnviz-small")
         self.best_epoch: int | None = None
@@ -110,15 +112,18 @@ class PairLossChart(VBox):
         with self.figure.hold_sync():
             for mark in marks:
                 mark.scales = {"x": self.x_scale, "y": scale}
-            self.y_axis.scale = scale
-            self.y_axis.tick_values = None if self._log else np.array([0.0, 0.5, 1.0])
-            self.y_axis.tick_format = ".1~e" if self._log else _tick_format(1.0)
+            self.figure.axes = [self.x_axis, self.y_axis]
         self.update(*self._histories, best_epoch=self.best_epoch)
 
     @property
     def y_scale(self):
         """The loss axis's scale now (linear or log)."""
         return self.log_scale if self._log else self.linear_scale
+
+    @property
+    def y_axis(self):
+        """The loss axis shown now (``linear_axis`` or ``log_axis``)."""
+        return self.log_axis if self._log else self.linear_axis
 
     def update(self, overfit: History, regularised: History, best_epoch: int | None = None) -> None:
         """Redraw both networks' curves from their histories; mark ``best_epoch`` of the regularised one."""
@@ -148,6 +153,9 @@ class PairLossChart(VBox):
             y_min = 10.0 ** np.floor(np.log10(max(low if np.isfinite(low) else 0.1, LOG_FLOOR)))
             y_max = 10.0 ** np.ceil(np.log10(max(top, 10 * y_min)))
             if (self.log_scale.min, self.log_scale.max) != (y_min, y_max):
+                with self.y_axis.hold_sync():
+                    self.y_axis.tick_values = 10.0 ** np.arange(np.log10(y_min), np.log10(y_max) + 0.5)
+                    self.y_axis.tick_format = "~g"
                 with self.log_scale.hold_sync():
                     self.log_scale.min, self.log_scale.max = float(y_min), float(y_max)
             y_bottom, y_top = float(y_min), float(y_max)
@@ -294,17 +302,18 @@ class ConfusionMatrixView(VBox):
         self.counts = np.zeros((k, k), dtype=np.int64)
         self.selected: tuple[int, int] | None = None
         self._callbacks: list = []
-        self.cells = [[Button(description="0", layout=Layout(width="64px", height="34px", margin="1px"),
+        self.cells = [[Button(description="0", layout=Layout(width="72px", height="34px", margin="1px"),
                               tooltip=f"true {names[t]}, predicted {names[p]}: click to show these points")
                        for p in range(k)] for t in range(k)]
-        header = [HTML("", layout=Layout(width="70px"))] + [
-            HTML(f"<div class='nnviz-small' style='text-align:center'>pred. {escape(n)}</div>") for n in names]
+        header = [HTML("", layout=Layout(width="84px"))] + [
+            HTML(f"<div class='nnviz-small' style='text-align:center;line-height:1.2'>predicted<br>{escape(n)}</div>")
+            for n in names]
         rows = []
         for t in range(k):
-            rows.append(HTML(f"<div class='nnviz-small' style='text-align:right;padding-right:4px;"
+            rows.append(HTML(f"<div class='nnviz-small' style='text-align:right;padding-right:4px;white-space:nowrap;"
                              f"line-height:34px'>true {escape(names[t])}</div>"))
             rows.extend(self.cells[t])
-        self.grid = GridBox(header + rows, layout=Layout(grid_template_columns=f"70px repeat({k}, 66px)",
+        self.grid = GridBox(header + rows, layout=Layout(grid_template_columns=f"84px repeat({k}, 76px)",
                                                          grid_gap="0px"))
         for t in range(k):
             for p in range(k):
