@@ -247,6 +247,7 @@ def test_your_network_and_data():
     assert demo.overfit.network is net and np.array_equal(params(demo.regularised), parameters_to_vector(net))
     assert demo.n_train_slider.disabled and demo.noise_slider.disabled
     assert np.array_equal(demo.overfit.X_train, X_tr) and demo.layers == 2 and demo.neurons == 16
+    assert demo.overfit.lr == demo.regularised.lr == net.optimizer.lr == 0.03  # its own optimiser's
     demo.step(3)
     assert net.epoch_ == 3
     demo.close()
@@ -258,6 +259,8 @@ def test_your_network_and_data():
         OverfittingDemo(data=(X_tr, y_tr, X_te, y_te + 0.5))
     with pytest.raises(ValueError, match="network must classify the data's 2 classes"):
         OverfittingDemo(Network.mlp(2, [4], loss="mse", seed=0))
+    with pytest.raises(ValueError, match="network must have at least one hidden layer"):
+        OverfittingDemo(Network.mlp(2, [], seed=0))
     with pytest.raises(TypeError, match="network must be an nnviz.core.Network or None"):
         OverfittingDemo("net")
     with pytest.raises(ValueError, match="noise"):

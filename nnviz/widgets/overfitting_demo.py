@@ -104,8 +104,10 @@ class OverfittingDemo(ReportsErrors, VBox):
     Parameters
     ----------
     network : nnviz.core.Network or None
-        A classifier with 2 inputs (an MLP): the over-fitted network starts from it and the
-        regularised one from a copy of its weights. None: the defaults' 2-32-32-1 tanh network.
+        A classifier with 2 inputs and hidden Dense layers: it is the over-fitted network (trained in
+        place, at its own optimiser and learning rate) and the regularised one starts from a copy of its
+        weights. None: the defaults' 2-32-32-1 tanh network. A data or capacity change builds new
+        networks from the demo's settings.
     data : (X_train, y_train, X_test, y_test) or None
         Your own points (2 columns) and class labels; the data controls are then disabled. None:
         the circle data set, made from ``n_train``, ``noise`` and ``seed``.
@@ -202,12 +204,16 @@ class OverfittingDemo(ReportsErrors, VBox):
             self._check_network(network)
             if network.n_inputs != 2:
                 raise ValueError(f"network must have 2 inputs (the points of the plane), got {network.n_inputs}")
-            self.layers, self.neurons = len(network.units_per_level()) - 2, max(network.units_per_level()[1:-1] or [1])
+            hidden = network.units_per_level()[1:-1]
+            if not hidden:
+                raise ValueError(f"network must have at least one hidden layer (a big one overfits), got {network!r}")
+            self.layers, self.neurons = len(hidden), max(hidden)
         plain, reg = self._build_networks(network, regularization, reg_rate, dropout)
         data = self._data
-        self.overfit = TrainingSession(plain, *data, features=FEATURES, lr=self._lr, batch_size=self._batch_size,
+        lr = None if network is not None else self._lr  # your network trains at its own learning rate
+        self.overfit = TrainingSession(plain, *data, features=FEATURES, lr=lr, batch_size=self._batch_size,
                                        regularization="none", reg_rate=0.0, speed=speed, name="over-fitted network")
-        self.regularised = TrainingSession(reg, *data, features=FEATURES, lr=self._lr, batch_size=self._batch_size,
+        self.regularised = TrainingSession(reg, *data, features=FEATURES, lr=lr, batch_size=self._batch_size,
                                            regularization=regularization, reg_rate=reg_rate, dropout=dropout,
                                            speed=speed, name="regularised network")
         self.group = _PairGroup([self.overfit, self.regularised], self._held, max_fps=max_fps)
