@@ -103,7 +103,9 @@ def test_a_confusion_matrix_cell_rings_exactly_its_points_on_the_map(demo):
     assert np.array_equal(demo.confusion.counts, confusion_matrix(y_te, pred, 2))
     assert [[b.description for b in row] for row in demo.confusion.cells] == \
         [[str(int(v)) for v in row] for row in confusion_matrix(y_te, pred, 2)]
+    assert not demo.overfit_plot.show_test and not demo.show_test_box.value  # training points only at first
     demo.confusion.cells[1][0].click()  # true blue, predicted orange: the over-fitted network's test misses
+    assert demo.show_test_box.value and demo.overfit_plot.show_test and demo.regularised_plot.show_test
     expected = np.flatnonzero((y_te == 1) & (pred == 0))
     assert len(expected) > 0
     assert set(demo.overfit_plot.map.highlighted) == {"test"}

@@ -133,7 +133,8 @@ class OverfittingDemo(ReportsErrors, VBox):
     stopper : nnviz.core.EarlyStopping
         Early stopping of the regularised network (``best_epoch``, ``best_weights``...).
     overfit_plot, regularised_plot : DecisionBoundaryPlot
-        The two decision boundaries (``.map`` is each one's CanvasMap).
+        The two decision boundaries (``.map`` is each one's CanvasMap): the training points with white
+        rings, the test points (black rings) when *show test points* is ticked.
     loss_chart : PairLossChart
     confusion : ConfusionMatrixView
     accuracy : ipywidgets.HTML
@@ -332,9 +333,9 @@ class OverfittingDemo(ReportsErrors, VBox):
     def _build_views(self) -> None:
         X_tr, y_tr, X_te, y_te = self._data
         self.overfit_plot = DecisionBoundaryPlot(self.overfit.network, X_tr, y_tr, X_te, y_te, FEATURES,
-                                                 size=MAP_SIZE, title=None, status=self.status)
+                                                 size=MAP_SIZE, title=None, show_test=False, status=self.status)
         self.regularised_plot = DecisionBoundaryPlot(self.regularised.network, X_tr, y_tr, X_te, y_te, FEATURES,
-                                                     size=MAP_SIZE, title=None, status=self.status)
+                                                     size=MAP_SIZE, title=None, show_test=False, status=self.status)
         self.overfit.add_view(self.overfit_plot)
         self.regularised.add_view(self.regularised_plot)
         self.overfit_title, self.regularised_title = HTML(), HTML()
@@ -385,6 +386,8 @@ class OverfittingDemo(ReportsErrors, VBox):
             "put the regularised network's weights of its best epoch (lowest test loss) back"),
             layout=Layout(width="124px", height="32px"))
         self.log_box = Checkbox(value=False, description="log loss axis", indent=False, layout=Layout(width="130px"))
+        self.show_test_box = Checkbox(value=False, description="show test points on the maps", indent=False,
+                                      layout=Layout(width="232px"))
         self.confusion_network = ToggleButtons(options=[("over-fitted", "overfit"), ("regularised", "regularised")],
                                                value="overfit", style={"button_width": "100px"})
         self.confusion_split = ToggleButtons(options=[("test", "test"), ("train", "train")], value="test",
@@ -402,7 +405,8 @@ class OverfittingDemo(ReportsErrors, VBox):
                        (self.regularization_buttons, "nnviz-regularization"), (self.reg_rate_slider, "nnviz-reg-rate"),
                        (self.dropout_slider, "nnviz-dropout"), (self.early_stopping_box, "nnviz-early-stopping"),
                        (self.patience_slider, "nnviz-patience"), (self.restore_button, "nnviz-restore-best"),
-                       (self.log_box, "nnviz-log-axis"), (self.sweep_button, "nnviz-sweep"),
+                       (self.log_box, "nnviz-log-axis"), (self.show_test_box, "nnviz-show-test"),
+                       (self.sweep_button, "nnviz-sweep"),
                        (self.cancel_button, "nnviz-sweep-cancel"), (self.sweep_progress, "nnviz-sweep-progress")):
             add_class(w, css)
         if self._custom is not None:
@@ -423,7 +427,7 @@ class OverfittingDemo(ReportsErrors, VBox):
                         f"<b style='color:{SERIES_COLORS['overfit']}'>over-fitted</b> one never has them.</div>",
                         layout=Layout(width="232px"))
         controls = VBox([header("Data (both networks)"), self.n_train_slider, self.noise_slider,
-                         header("Network (both)"), self.layers_slider, self.neurons_slider,
+                         self.show_test_box, header("Network (both)"), self.layers_slider, self.neurons_slider,
                          header("Regularisation"), reg_note, self.regularization_buttons, self.reg_rate_slider,
                          self.dropout_slider, self.early_stopping_box, self.patience_slider,
                          HBox([self.restore_button], layout=Layout(justify_content="flex-end", width="232px"))],
@@ -472,6 +476,7 @@ class OverfittingDemo(ReportsErrors, VBox):
         self.reset_button.on_click(self._on_reset)
         self.restore_button.on_click(self._on_restore)
         self.log_box.observe(self._on_log, "value")
+        self.show_test_box.observe(self._on_show_test, "value")
         self.confusion_network.observe(self._on_confusion_choice, "value")
         self.confusion_split.observe(self._on_confusion_choice, "value")
         self.confusion.on_cell(self._on_cell)
@@ -569,6 +574,11 @@ class OverfittingDemo(ReportsErrors, VBox):
     @guarded
     def _on_log(self, change) -> None:
         self.loss_chart.log = bool(change["new"])
+
+    @guarded
+    def _on_show_test(self, change) -> None:
+        for plot in (self.overfit_plot, self.regularised_plot):
+            plot.show_test = bool(change["new"])
 
     @guarded
     def _on_confusion_choice(self, change) -> None:
@@ -690,7 +700,7 @@ class OverfittingDemo(ReportsErrors, VBox):
         if other.map.highlighted:
             other.map.clear_highlight()
         if split == "test" and not plot.show_test:
-            plot.show_test = True
+            self.show_test_box.value = True  # the ringed points must be on the map
         return idx
 
     # ================================================================== public handle

@@ -82,3 +82,23 @@ def test_overfitting_demo_plays_highlights_a_cell_and_sweeps(jupyter_server, bro
     assert_notebook_healthy(page)
     for part in ("main", "bottom"):
         assert shoot(demo, part, tmp_path).stat().st_size > 10_000
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_lesson_4_runs_in_jupyterlab_with_the_demo(jupyter_server, browser_page, tmp_path):
+    from playwright.sync_api import expect
+
+    from jupyterlab_helpers import REPO_ROOT
+
+    page = browser_page
+    lesson = "04_overfitting_and_regularisation.ipynb"
+    shutil.copy(REPO_ROOT / "notebooks" / lesson, jupyter_server.root_dir / lesson)
+    open_and_run_notebook(page, jupyter_server, lesson)
+    demo = page.locator(ROOT)
+    expect(demo).to_have_count(1, timeout=60_000)
+    expect(demo.locator(".nnviz-decision")).to_have_count(2)
+    expect(demo.locator(".nnviz-decision canvas").first).to_be_visible()
+    assert kernel_eval(page, "demo.overfit.epoch") == 150
+    assert_notebook_healthy(page)
+    shoot(demo, "main", tmp_path, "_lesson")
