@@ -228,6 +228,8 @@ def test_controls_set_the_sessions_traits_and_rebuild_as_the_playground_does(dem
 
 
 def test_play_trains_both_side_by_side_in_the_background(demo):
+    demo.early_stopping = False  # (so that neither stops within the test)
+
     async def scenario():
         demo.play_button.click()
         assert demo.playing and demo.play_button.disabled and not demo.pause_button.disabled
@@ -295,5 +297,7 @@ def test_close_closes_every_model_it_made_and_stops_its_work():
 def test_repr_and_callback_errors_show_in_the_widget(demo):
     assert repr(demo).startswith("OverfittingDemo(50 training points; 2 → 32 → 32 → 1; regularised: l2 0.01")
     assert "PairLossChart(0 and 0 epochs" in repr(demo.loss_chart)
+    assert repr(demo.capacity_chart) == "CapacityChart(0 of 8 widths, error)"
+    assert repr(demo.confusion) == "ConfusionMatrixView(2 classes, 500 samples)"
     demo._on_cell(5, 5)  # a bad cell from a callback: shown, not raised
     assert demo.status.kind == "error"
