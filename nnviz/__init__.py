@@ -16,6 +16,7 @@ _WIDGETS = (
     "LossChart",
     "NetworkGraph",
     "Playground",
+    "OverfittingDemo",
 )
 
 __all__ = ["__version__", *_WIDGETS]

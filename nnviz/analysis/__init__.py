@@ -33,6 +33,7 @@ from .colors import (
 from .graph import Edge, edge_arrays, edge_curves, edge_list, edge_style, graph_layout
 from .grid import Grid, decision_grid, feature_grids, input_matrix, make_grid, neuron_grids
 from .metrics import accuracy, confusion_matrix, gradient_norms
+from .confusion_cells import confusion_cell_indices, confusion_cells
 from .activation_stats import BOUNDED_RANGES, LayerStats, activation_curves, activation_stats
 from .backprop import BackpropStep, BackpropTrace, Factor, Symbol, Term, backprop_steps
 from .capacity import (
@@ -128,4 +129,7 @@ __all__ = [
     "activation_stats",
     "grid_lines",
     "layer_space",
+    # a confusion matrix's cells (the overfitting demo)
+    "confusion_cell_indices",
+    "confusion_cells",
 ]

@@ -1,6 +1,7 @@
 """nnviz.core: an exact, fast NumPy neural-network core. Imports NumPy only."""
 from .activations import ACTIVATIONS, Activation, get_activation
 from .backend import Backend, backend, use_backend
+from .callbacks import EarlyStopping
 from .dense import Dense
 from .conv import Conv2D
 from .dropout import Dropout
@@ -25,4 +26,5 @@ __all__ = [
     "numerical_gradient", "parameters_to_vector", "vector_to_parameters",
     "Conv2D", "Flatten", "LSTM", "MaxPool2D", "SimpleRNN",
     "Backend", "backend", "use_backend",
+    "EarlyStopping",
 ]

@@ -19,6 +19,7 @@ from .layer_space_view import LayerSpaceView
 from .learning_rate import LearningRateControl
 from .loss_chart import LossChart
 from .network_graph import NetworkGraph
+from .overfitting_demo import OverfittingDemo
 from .playground import Playground
 from .session import SessionGroup, TrainingSession
 from .status import StatusArea
@@ -35,6 +36,7 @@ __all__ = [
     "LearningRateControl",
     "LossChart",
     "NetworkGraph",
+    "OverfittingDemo",
     "Playground",
     "StatusArea",
     "TrainingControls",
