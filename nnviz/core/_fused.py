@@ -584,7 +584,141 @@ def forward_output(p, meta, hyper, X, out):
                 out[(start + s) * k + j] = a[j * rows + s]
 
 
-KERNELS = (train_epoch, forward_output)
+# -- float32 inference, for drawing (decision grids) --------------------------------------------------
+@intrinsic
+def _int32_bits_as_float32(typingctx, bits):
+    """The float32 whose bit pattern is the int32 ``bits``."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.int32), codegen
+
+
+_F = np.float32
+_LOG2E_F, _C1_F, _C2_F = _F(1.44269504088896341), _F(0.693359375), _F(-2.12194440e-4)
+_EF = tuple(_F(c) for c in (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+                            1.6666665459e-1, 5.0000001201e-1))
+_ONE_F, _TWO_F, _HALF_F, _ZERO_F = _F(1.0), _F(2.0), _F(0.5), _F(0.0)
+_EXP_MAX_F, _EXP_MIN_F = _F(88.72283), _F(-87.33654)
+
+
+@_inline
+def _exp32(x):
+    """float32 ``exp(x)`` (Cephes ``expf``: a degree-7 polynomial on |r| <= ln2 / 2), within 1–2 ulp;
+    below −87.3 (where float32 turns subnormal) it gives 0."""
+    xc = x
+    if xc < _EXP_MIN_F:
+        xc = _EXP_MIN_F
+    if xc > _EXP_MAX_F:
+        xc = _EXP_MAX_F
+    if x != x:
+        xc = _ZERO_F
+    k = np.floor(xc * _LOG2E_F + _HALF_F)
+    r = xc - k * _C1_F
+    r = r - k * _C2_F
+    rr = r * r
+    e = _EF[0]
+    e = e * r + _EF[1]
+    e = e * r + _EF[2]
+    e = e * r + _EF[3]
+    e = e * r + _EF[4]
+    e = e * r + _EF[5]
+    e = e * rr + r + _ONE_F
+    v = e * _int32_bits_as_float32((np.int32(k) + np.int32(127)) << np.int32(23))
+    if x > _EXP_MAX_F:
+        v = _F(math.inf)
+    if x < _EXP_MIN_F:
+        v = _ZERO_F
+    if x != x:
+        v = x
+    return v
+
+
+@_jit
+def _activate32(code, alpha, z, a, units, rows):
+    """:func:`_activate` in float32 (``alpha`` a float32)."""
+    n = units * rows
+    if code == LINEAR:
+        for i in range(n):
+            a[i] = z[i]
+    elif code == SIGMOID:
+        for i in range(n):
+            a[i] = _ONE_F / (_exp32(-z[i]) + _ONE_F)
+    elif code == TANH:
+        for i in range(n):
+            a[i] = -_TWO_F / (_exp32(z[i] * _TWO_F) + _ONE_F) + _ONE_F
+    elif code == RELU:
+        for i in range(n):
+            zi = z[i]
+            a[i] = zi if (zi > _ZERO_F or zi != zi) else _ZERO_F
+    elif code == LEAKY_RELU:
+        for i in range(n):
+            zi = z[i]
+            a[i] = zi if zi > _ZERO_F else alpha * zi
+    elif code == ELU:
+        for i in range(n):
+            zi = z[i]
+            m = zi if (zi < _ZERO_F or zi != zi) else _ZERO_F
+            a[i] = zi if zi > _ZERO_F else _F(alpha * math.expm1(m))
+    elif code == SOFTPLUS:
+        for i in range(n):
+            zi = z[i]
+            mx = zi if (zi > _ZERO_F or zi != zi) else _ZERO_F
+            a[i] = mx + _F(math.log1p(_exp32(-abs(zi))))
+    elif code == SWISH:
+        for i in range(n):
+            a[i] = z[i] * (_ONE_F / (_exp32(-z[i]) + _ONE_F))
+    else:  # SOFTMAX over the units of each sample
+        for s in range(rows):
+            mx = z[s]
+            for j in range(1, units):
+                v = z[j * rows + s]
+                if v > mx or v != v:
+                    mx = v
+                if mx != mx:
+                    break
+            for j in range(units):
+                a[j * rows + s] = _exp32(z[j * rows + s] - mx)
+            t = _ZERO_F
+            for j in range(units):
+                t += a[j * rows + s]
+            for j in range(units):
+                a[j * rows + s] = a[j * rows + s] / t
+
+
+@_jit
+def forward_output32(p, meta, hyper, X, out):
+    """:func:`forward_output` in float32: ``p``, ``hyper`` (the alphas), ``X`` and ``out`` float32, as
+    NumPy's float32 pass (``Dense.forward`` casts the parameters to the input's dtype)."""
+    L = meta[M_LAYERS]
+    n0 = meta[M_HEADER]
+    k = meta[M_HEADER + L]
+    n = X.size // n0
+    width = 1
+    for l in range(L + 1):
+        width = max(width, meta[M_HEADER + l])
+    zs = np.empty((L, EVAL_ROWS * width), dtype=np.float32)
+    acts = np.empty((L, EVAL_ROWS * width), dtype=np.float32)
+    xb = np.empty(EVAL_ROWS * n0, dtype=np.float32)
+    order = np.arange(n)
+    for start in range(0, n, EVAL_ROWS):
+        rows = min(EVAL_ROWS, n - start)
+        _gather(X, order, start, rows, n0, xb, rows)
+        for l in range(L):
+            n_in = meta[M_HEADER + l]
+            n_out = meta[M_HEADER + l + 1]
+            off = meta[M_HEADER + 2 * L + 1 + l]
+            if l == 0:
+                _dense_forward(p, off, n_in, n_out, xb, zs[l], rows)
+            else:
+                _dense_forward(p, off, n_in, n_out, acts[l - 1], zs[l], rows)
+            _activate32(meta[M_HEADER + L + 1 + l], hyper[H_HEADER + l], zs[l], acts[l], n_out, rows)
+        a = acts[L - 1]
+        for s in range(rows):
+            for j in range(k):
+                out[(start + s) * k + j] = a[j * rows + s]
+
+
+KERNELS = (train_epoch, forward_output, forward_output32)
 
 
 def warm_up() -> bool:
@@ -602,6 +736,8 @@ def warm_up() -> bool:
     train_epoch(p, np.zeros(17), np.ones(17), X, T, np.arange(3, dtype=np.int64), X, T, meta, hyper,
                 np.zeros(17), np.zeros(17), res)
     forward_output(p, meta, hyper, X, np.zeros(6))
+    f32 = np.float32
+    forward_output32(p.astype(f32), meta, hyper.astype(f32), X.astype(f32), np.zeros(6, dtype=f32))
     hits = 0
     for kernel in KERNELS:
         hits += sum(kernel.stats.cache_hits.values())

@@ -498,8 +498,7 @@ FORWARD_MIN_ROWS = 2048
 
 def fused_forward(net, X) -> np.ndarray | None:
     """``Network.forward``'s compiled path for drawing: float32 passes over many points (a decision
-    grid). Computed in float64 and returned as float32 (as accurate as float32 allows, and closer to
-    the float64 result than NumPy's float32 pass); None for the NumPy path."""
+    grid), computed in float32 as the NumPy path computes them; None for the NumPy path."""
     if X.dtype != np.float32 or len(X) < FORWARD_MIN_ROWS or _KERNEL.status != "ready":
         return None
     if _requested() == "numpy":
@@ -507,9 +506,12 @@ def fused_forward(net, X) -> np.ndarray | None:
     plan = _plan(net)
     if isinstance(plan, str):
         return None
-    hyper = np.zeros(7 + len(plan.activations))
+    hyper = np.zeros(7 + len(plan.activations), dtype=np.float32)
     for i, act in enumerate(plan.activations):
         hyper[7 + i] = getattr(act, "alpha", 0.0)
-    out = np.empty((len(X), net.n_outputs))
-    _KERNEL.module.forward_output(net._params, plan.meta, hyper, X.astype(np.float64).reshape(-1), out.reshape(-1))
-    return out.astype(np.float32)
+    out = np.empty((len(X), net.n_outputs), dtype=np.float32)
+    if not X.flags.c_contiguous or not X.flags.writeable:
+        X = np.array(X, order="C")
+    _KERNEL.module.forward_output32(net._params.astype(np.float32), plan.meta, hyper, X.reshape(-1),
+                                    out.reshape(-1))
+    return out
