@@ -9,9 +9,9 @@ permutations are drawn from the network's generator, and a divergence stops at t
 same roll-back and the same :class:`~nnviz.core.DivergedError`.
 
 numba is optional (``pip install "nnviz-lab[fast]"``) and never imported by ``import nnviz.core``. The
-first ``fit`` that could use it starts the compilation in a background thread and trains on NumPy until it
-is ready (a few seconds the first time; numba caches the machine code on disk, so later sessions only
-load it). ``backend(wait=True)`` compiles at once and waits, ``NNVIZ_BACKEND=numpy`` (or
+first ``fit`` that could use it starts the compilation in the background and trains on NumPy until it is
+ready (a few seconds the first time, in a child process that fills numba's disk cache; later sessions
+only load the machine code, in a thread). ``backend(wait=True)`` compiles at once and waits, ``NNVIZ_BACKEND=numpy`` (or
 ``use_backend("numpy")``) keeps everything on NumPy, and ``NNVIZ_BACKEND=numba`` compiles at the first use
 instead of in the background.
 
@@ -26,8 +26,12 @@ Backend('numba': compiled, loaded from the disk cache in 0.62 s)
 from __future__ import annotations
 
 import atexit
+import glob
+import importlib.util
 import math
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -126,6 +130,8 @@ class _Kernel:
         t0 = time.perf_counter()
         try:
             _ensure_cache_dir()
+            if _numba_findable():
+                _prime_cache()
             from . import _fused  # the only import of numba in nnviz
         except ImportError as exc:
             self._finish("unavailable", f"numba is not installed ({exc}); pip install 'nnviz-lab[fast]'", t0)
@@ -174,6 +180,47 @@ def _ensure_cache_dir() -> None:
     if os.access(user if os.path.isdir(user) else os.path.expanduser("~"), os.W_OK):
         return  # numba's own fallback: ~/.cache/numba
     os.environ["NUMBA_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "nnviz-numba-cache")
+
+
+def _cached() -> bool:
+    """Whether numba's disk cache seems to hold the kernels: an index file of ``train_epoch`` newer than
+    the source (numba itself checks the source's stamp when it loads)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    pattern = "_fused.train_epoch-*.nbi"
+    found = (glob.glob(os.path.join(here, "__pycache__", pattern)) if not root
+             else glob.glob(os.path.join(root, "**", pattern), recursive=True))
+    try:
+        source = os.path.getmtime(os.path.join(here, "_fused.py"))
+        return any(os.path.getmtime(f) >= source for f in found)
+    except OSError:
+        return False
+
+
+def _numba_findable() -> bool:
+    try:
+        return importlib.util.find_spec("numba") is not None
+    except (ImportError, ValueError):  # ValueError: sys.modules["numba"] is None
+        return False
+
+
+def _prime_cache() -> None:
+    """Compile the kernels into numba's disk cache in a child process when the cache is empty.
+
+    Compiling is mostly Python code; in a thread of this process it would share the interpreter lock
+    with the notebook (frames of the first play stall for a while, and the compilation takes several
+    times longer). The child has a core of its own; this process then only loads the result. Best
+    effort: if the child fails, the thread compiles."""
+    if _cached():
+        return
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    try:
+        subprocess.run([sys.executable, "-c", "from nnviz.core import _fused; _fused.warm_up()"],
+                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600, check=False)
+    except (OSError, subprocess.SubprocessError):
+        pass
 
 
 def _requested() -> str:
