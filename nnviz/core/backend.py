@@ -489,8 +489,11 @@ class FusedEpochs:
             perm = self.order
         elif perm.dtype != np.int64:
             perm = perm.astype(np.int64)
-        self.kernel(net._params, net._grads, net._weight_mask, self.X, self.T, perm, self.Xv, self.Tv,
-                    meta, hyper, st1, st2, self.res)
+        try:
+            self.kernel(net._params, net._grads, net._weight_mask, self.X, self.T, perm, self.Xv, self.Tv,
+                        meta, hyper, st1, st2, self.res)
+        except TypeError:  # arguments of types it was not compiled for (it never compiles again): NumPy
+            return False
         net.step_ += int(meta[9])
         if code == 1 and meta[7] == 0 and state is None:
             opt.state[_STATE_KEY] = {"momentum_buffer": st1}
