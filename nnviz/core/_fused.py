@@ -416,8 +416,11 @@ def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc):
 
 
 @_jit
-def _update(p, g, wmask, meta, hyper, st1, st2):
-    """Regularise, step the optimiser, and return ``p · p`` (inf or NaN once a parameter is not finite)."""
+def _update(p, g, wmask, train, meta, hyper, st1, st2):
+    """Regularise, step the optimiser, and return ``p · p`` (inf or NaN once a parameter is not finite).
+
+    ``train`` is empty when every parameter trains, else 1 for the parameters the optimiser moves and 0
+    for frozen ones (SGD only: neither they nor their momentum buffer move, as ``SGD.update(where=)``)."""
     n = p.size
     l1 = hyper[H_L1]
     l2 = hyper[H_L2]
@@ -431,7 +434,16 @@ def _update(p, g, wmask, meta, hyper, st1, st2):
             g[i] += (l1 * sign) * wmask[i]
     lr = hyper[H_LR]
     opt = meta[M_OPT]
-    if opt == SGD:
+    if train.size:  # frozen parameters (SGD, with or without momentum)
+        mom = hyper[H_MOMENTUM]
+        for i in range(n):
+            if train[i] != 0.0:
+                if opt == MOMENTUM:
+                    st1[i] = st1[i] * mom + g[i]  # the buffer starts at 0: μ·0 + g = g
+                    p[i] -= st1[i] * lr
+                else:
+                    p[i] -= g[i] * lr
+    elif opt == SGD:
         for i in range(n):
             p[i] -= g[i] * lr
     elif opt == MOMENTUM:
@@ -477,13 +489,15 @@ def _all_finite(p):
 
 
 @_jit
-def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
+def train_epoch(p, g, wmask, train, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
     """One epoch of mini-batch training over ``perm``, then the end-of-epoch evaluation.
 
     Parameters
     ----------
     p, g, wmask : ndarray of shape (n_params,)
         The network's flat parameters and gradients (updated in place) and its weight mask.
+    train : ndarray of shape (n_params,) or (0,)
+        1 where the optimiser moves a parameter, 0 where it is frozen; empty when none is frozen.
     X, T : ndarray of shape (n_samples * n_inputs,), (n_samples * n_outputs,)
         Training inputs and target matrix, flattened row by row.
     perm : int64 ndarray of shape (n_samples,)
@@ -548,7 +562,7 @@ def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
             _dense_dx(p, off, n_in, n_out, d, dx, mp)
             _backward_act(meta[M_HEADER + L + l], hyper[H_HEADER + l - 1], dx, zs[l - 1], acts[l - 1], n_in, mp)
             d, dx = dx, d
-        ss = _update(p, g, wmask, meta, hyper, st1, st2)
+        ss = _update(p, g, wmask, train, meta, hyper, st1, st2)
         meta[M_DONE] += 1
         # as Network._update: p·p is finite when every parameter is (unless some |w| > ~1e154: look closer)
         if not math.isfinite(ss) and not _all_finite(p):
@@ -733,8 +747,8 @@ def warm_up() -> bool:
     T = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0])
     hyper = np.array([0.01, 0.0, 0.9, 0.999, 1e-8, 0.0, 0.0, 0.0, 0.0])
     res = np.zeros(4)
-    train_epoch(p, np.zeros(17), np.ones(17), X, T, np.arange(3, dtype=np.int64), X, T, meta, hyper,
-                np.zeros(17), np.zeros(17), res)
+    train_epoch(p, np.zeros(17), np.ones(17), np.zeros(0), X, T, np.arange(3, dtype=np.int64), X, T, meta,
+                hyper, np.zeros(17), np.zeros(17), res)
     forward_output(p, meta, hyper, X, np.zeros(6))
     f32 = np.float32
     forward_output32(p.astype(f32), meta, hyper.astype(f32), X.astype(f32), np.zeros(6, dtype=f32))

@@ -288,6 +288,10 @@ def backend(network=None, wait: bool = False) -> Backend:
             return Backend("numpy", requested, info.status, f"this network runs on NumPy: {plan}",
                            info.compile_seconds, info.from_cache)
         opt = _optimizer_code(network.optimizer)
+        if opt == 2 and plan.train.size:
+            return Backend("numpy", requested, info.status,
+                           "this network runs on NumPy: Adam with frozen layers (a step count per parameter)",
+                           info.compile_seconds, info.from_cache)
         if opt is None:
             return Backend("numpy", requested, info.status,
                            f"this network runs on NumPy: optimizer {network.optimizer!r} is not SGD or Adam",
@@ -302,8 +306,9 @@ _plans: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 class _Plan:
     """The compiled kernel's view of one network: layer sizes, activation codes, parameter offsets."""
 
-    def __init__(self, key, meta, activations, n_params):
+    def __init__(self, key, meta, activations, n_params, train):
         self.key = key
+        self.train = train  # empty, or 1 for the parameters the optimiser moves, 0 for frozen ones
         self.meta = meta  # int64 template, see _fused's layout (codes filled in; per-run fields later)
         self.activations = activations  # the Activation objects, for their alpha at each run
         self.n_params = n_params
@@ -347,8 +352,6 @@ def _build_plan(net, key):
         if type(layer) is not Dense:
             what = f"dropout {layer.p:g}" if isinstance(layer, Dropout) else repr(layer)
             return f"layers[{i}] is {what} (the compiled path runs Dense layers)"
-        if not layer.trainable:
-            return f"layers[{i}] is frozen (trainable=False)"
         act = layer.activation
         registry = ACTIVATIONS.get(act.name)
         if registry is None or type(act) is not type(registry):
@@ -373,14 +376,19 @@ def _build_plan(net, key):
         off += W.size + b.size
     if off != params.size:
         return "it has parameters outside its Dense layers"
-    if getattr(net, "_train_index", None) is not None:
-        return "some parameters are frozen"
+    train = _EMPTY
+    index = getattr(net, "_train_index", None)
+    if index is not None:
+        if not index.size:
+            return "every layer is frozen"
+        train = np.zeros(params.size)
+        train[index] = 1.0
     L = len(dense)
     sizes = [dense[0].n_in] + [l.n_out for l in dense]
     header = [L, loss_codes[net.loss.name], 0, 0, 0, 0, 0, 0, 0, 0, 0]
     codes = [act_codes[l.activation.name] for l in dense]
     meta = np.array(header + sizes + codes + offsets, dtype=np.int64)
-    return _Plan(key, meta, [l.activation for l in dense], params.size)
+    return _Plan(key, meta, [l.activation for l in dense], params.size, train)
 
 
 def _optimizer_code(opt):
@@ -461,16 +469,22 @@ class FusedEpochs:
         meta[7] = 0
         hyper[0] = opt.lr
         state = opt.state.get(_STATE_KEY)
+        frozen = plan.train.size > 0
         if code == 1:
             hyper[1] = opt.momentum
             if state is None:
-                st1 = np.empty(n_params)
-                meta[7] = 1  # the first step copies the gradient into the buffer
+                if frozen:  # SGD.update(where=): a zero buffer, moved only where parameters train
+                    st1 = np.zeros(n_params)
+                else:
+                    st1 = np.empty(n_params)
+                    meta[7] = 1  # the first step copies the gradient into the buffer
             else:
                 st1 = state["momentum_buffer"]
                 if not _usable(st1, n_params):
                     return False
         elif code == 2:
+            if frozen:
+                return False  # Adam keeps a step count per parameter then: the NumPy path
             hyper[2], hyper[3] = opt.betas
             hyper[4] = opt.eps
             if state is None:
@@ -490,12 +504,12 @@ class FusedEpochs:
         elif perm.dtype != np.int64:
             perm = perm.astype(np.int64)
         try:
-            self.kernel(net._params, net._grads, net._weight_mask, self.X, self.T, perm, self.Xv, self.Tv,
-                        meta, hyper, st1, st2, self.res)
+            self.kernel(net._params, net._grads, net._weight_mask, plan.train, self.X, self.T, perm, self.Xv,
+                        self.Tv, meta, hyper, st1, st2, self.res)
         except TypeError:  # arguments of types it was not compiled for (it never compiles again): NumPy
             return False
         net.step_ += int(meta[9])
-        if code == 1 and meta[7] == 0 and state is None:
+        if code == 1 and meta[7] == 0 and state is None and meta[9]:
             opt.state[_STATE_KEY] = {"momentum_buffer": st1}
         elif code == 2:
             state["step"] = int(meta[8])
