@@ -130,8 +130,7 @@ class _Kernel:
         t0 = time.perf_counter()
         try:
             _ensure_cache_dir()
-            if _numba_findable():
-                _prime_cache()
+            primed = _numba_findable() and _prime_cache()
             from . import _fused  # the only import of numba in nnviz
         except ImportError as exc:
             self._finish("unavailable", f"numba is not installed ({exc}); pip install 'nnviz-lab[fast]'", t0)
@@ -147,7 +146,7 @@ class _Kernel:
                           RuntimeWarning, stacklevel=1)
             return
         self.module = _fused
-        self.from_cache = from_cache
+        self.from_cache = from_cache and not primed
         self._finish("ready", None, t0)
 
     def _finish(self, status, error, t0) -> None:
@@ -204,23 +203,24 @@ def _numba_findable() -> bool:
         return False
 
 
-def _prime_cache() -> None:
+def _prime_cache() -> bool:
     """Compile the kernels into numba's disk cache in a child process when the cache is empty.
 
     Compiling is mostly Python code; in a thread of this process it would share the interpreter lock
     with the notebook (frames of the first play stall for a while, and the compilation takes several
     times longer). The child has a core of its own; this process then only loads the result. Best
-    effort: if the child fails, the thread compiles."""
+    effort: if the child fails, the thread compiles. Returns whether a child compiled."""
     if _cached():
-        return
+        return False
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     try:
-        subprocess.run([sys.executable, "-c", "from nnviz.core import _fused; _fused.warm_up()"],
-                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600, check=False)
+        done = subprocess.run([sys.executable, "-c", "from nnviz.core import _fused; _fused.warm_up()"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
     except (OSError, subprocess.SubprocessError):
-        pass
+        return False
+    return done.returncode == 0
 
 
 def _requested() -> str:
@@ -271,7 +271,7 @@ def backend(network=None, wait: bool = False) -> Backend:
     k = _KERNEL
     status, seconds, cache = k.status, k.seconds, k.from_cache
     if status == "ready":
-        how = "loaded from the disk cache" if cache else "compiled (now in the disk cache)"
+        how = "loaded from the disk cache" if cache else "compiled (and kept in the disk cache)"
         info = Backend("numba", requested, status, f"{how} in {seconds:.2f} s", seconds, cache)
     elif status == "compiling":
         since = time.perf_counter() - (k.started_at or time.perf_counter())
@@ -312,6 +312,10 @@ class _Plan:
         self.meta = meta  # int64 template, see _fused's layout (codes filled in; per-run fields later)
         self.activations = activations  # the Activation objects, for their alpha at each run
         self.n_params = n_params
+        # per-run arrays, reused by every fit of this network (one fit runs at a time)
+        self.run_meta = meta.copy()
+        self.hyper = np.zeros(7 + len(activations))
+        self.res = np.zeros(4)
 
 
 def _plan_key(net):
@@ -424,7 +428,7 @@ class FusedEpochs:
         self.kernel = _KERNEL.module.train_epoch
         self.X, self.T = _flat(X), _flat(T)
         self.n = len(X)
-        self.meta = plan.meta.copy()
+        self.meta = plan.run_meta
         self.meta[3] = min(batch_size, self.n)
         self.meta[4] = _accuracy_mode(net.loss.name)
         if val is not None:
@@ -432,9 +436,9 @@ class FusedEpochs:
             self.meta[5] = _accuracy_mode(net.loss.name)
             self.meta[6] = 1
         else:
-            self.Xv = self.Tv = np.zeros(0)
-        self.hyper = np.zeros(7 + len(plan.activations))
-        self.res = np.zeros(4)
+            self.Xv = self.Tv = _EMPTY
+            self.meta[5] = self.meta[6] = 0
+        self.hyper, self.res = plan.hyper, plan.res
         self.order = None
         self._fresh = True
         self.loss = self.accuracy = None
@@ -456,9 +460,9 @@ class FusedEpochs:
             if isinstance(plan, str):
                 return False
             self.plan = plan
-            keep = meta[3:7].copy()
-            self.meta = meta = plan.meta.copy()
-            meta[3:7] = keep
+            plan.run_meta[3:7] = meta[3:7]
+            self.meta = meta = plan.run_meta
+            self.hyper = hyper = plan.hyper
         opt = net.optimizer
         code = _optimizer_code(opt)
         if code is None:
