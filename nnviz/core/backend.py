@@ -185,10 +185,14 @@ def _cached() -> bool:
     """Whether numba's disk cache seems to hold the kernels: an index file of ``train_epoch`` newer than
     the source (numba itself checks the source's stamp when it loads)."""
     here = os.path.dirname(os.path.abspath(__file__))
-    root = os.environ.get("NUMBA_CACHE_DIR")
     pattern = "_fused.train_epoch-*.nbi"
-    found = (glob.glob(os.path.join(here, "__pycache__", pattern)) if not root
-             else glob.glob(os.path.join(root, "**", pattern), recursive=True))
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    if root:
+        found = glob.glob(os.path.join(root, "**", pattern), recursive=True)
+    elif os.access(here, os.W_OK):
+        found = glob.glob(os.path.join(here, "__pycache__", pattern))
+    else:  # numba's user-wide cache
+        found = glob.glob(os.path.join(os.path.expanduser("~"), ".cache", "numba", "**", pattern), recursive=True)
     try:
         source = os.path.getmtime(os.path.join(here, "_fused.py"))
         return any(os.path.getmtime(f) >= source for f in found)
