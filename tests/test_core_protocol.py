@@ -221,3 +221,16 @@ def test_params_that_disagree_with_param_shapes_are_refused():
     bad.n = 4  # param_shapes now says (4,), the arrays are (3,)
     with pytest.raises(ValueError, match=r"layers\[0\] \(Scale\(\)\) has parameters \{'s': \(3,\)\} but its param_shapes\(\) declares \{'s': \(4,\)\}"):
         Network([bad, Dense(4, 1, "sigmoid")], input_shape=(4,))
+
+
+def test_layer_copy_is_independent_and_unbound():
+    net = Network.mlp(2, [3], seed=0)
+    layer = net.layers[0]
+    layer.trainable = False
+    clone = layer.copy()
+    assert clone.network is None and layer.network is net
+    assert clone.trainable is False and repr(clone) == repr(layer)
+    np.testing.assert_array_equal(clone.W, layer.W)
+    clone.W = np.zeros((2, 3))
+    assert np.abs(layer.W).sum() > 0  # the original (and its network) did not change
+    assert not np.shares_memory(clone.W, net._params)
