@@ -57,7 +57,6 @@ R_LOSS, R_ACC, R_VAL_LOSS, R_VAL_ACC = range(4)
 EVAL_ROWS = 256
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
-_inline = nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
 # elementwise formulas and matrix products may fuse a multiply and an add (one rounding instead of two,
 # as BLAS does on the NumPy path); the optimiser updates keep NumPy's separate operations
 _jit_fma = nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"contract"})
@@ -82,9 +81,10 @@ _EXP_MAX = 709.782712893384  # above: inf
 _EXP_MIN = -745.1332191019412  # below: 0
 
 
-@_inline
+@_jit
 def _exp(x):
-    """``exp(x)`` within 1-2 ulp of NumPy's, without branches (LLVM vectorises loops that call it).
+    """``exp(x)`` within 1 ulp of NumPy's, without branches: LLVM inlines it and vectorises the loops
+    that call it.
 
     ``2^k`` is applied as ``2^(k − k//2) · 2^(k//2)`` so that results in the subnormal range round once,
     as they should; inf, −inf and NaN map as NumPy's ``exp`` maps them.
@@ -126,7 +126,7 @@ def _exp(x):
     return v
 
 
-@_inline
+@_jit
 def _sigmoid(z):
     """``1 / (1 + e^−z)``, as ``activations._sigmoid``."""
     return 1.0 / (_exp(-z) + 1.0)
@@ -578,32 +578,6 @@ def train_epoch(p, g, wmask, train, X, T, perm, Xv, Tv, meta, hyper, st1, st2, r
         _evaluate(p, meta, hyper, Xv, Tv, meta[M_VAL_ACC], res, R_VAL_LOSS, R_VAL_ACC)
 
 
-@_jit
-def forward_output(p, meta, hyper, X, out):
-    """The network's output for every row of ``X`` (row-major, flattened) into ``out`` (row-major,
-    flattened, n_samples × n_outputs), computed in float64 as :func:`_evaluate`'s forward pass."""
-    L = meta[M_LAYERS]
-    n0 = meta[M_HEADER]
-    k = meta[M_HEADER + L]
-    n = X.size // n0
-    width = 1
-    for l in range(L + 1):
-        width = max(width, meta[M_HEADER + l])
-    zs = np.empty((L, EVAL_ROWS * width))
-    acts = np.empty((L, EVAL_ROWS * width))
-    xb = np.empty(EVAL_ROWS * n0)
-    order = np.arange(n)
-    for start in range(0, n, EVAL_ROWS):
-        rows = min(EVAL_ROWS, n - start)
-        stride = (rows + 7) // 8 * 8
-        _gather(X, order, start, rows, n0, xb, stride)
-        _forward(p, meta, hyper, xb, stride, zs, acts)
-        a = acts[L - 1]
-        for s in range(rows):
-            for j in range(k):
-                out[(start + s) * k + j] = a[j * stride + s]
-
-
 # -- float32 inference, for drawing (decision grids) --------------------------------------------------
 @intrinsic
 def _int32_bits_as_float32(typingctx, bits):
@@ -621,7 +595,7 @@ _ONE_F, _TWO_F, _HALF_F, _ZERO_F = _F(1.0), _F(2.0), _F(0.5), _F(0.0)
 _EXP_MAX_F, _EXP_MIN_F = _F(88.72283), _F(-87.33654)
 
 
-@_inline
+@_jit
 def _exp32(x):
     """float32 ``exp(x)`` (Cephes ``expf``: a degree-7 polynomial on |r| <= ln2 / 2), within 1–2 ulp;
     below −87.3 (where float32 turns subnormal) it gives 0."""
@@ -707,8 +681,9 @@ def _activate32(code, alpha, z, a, units, rows):
 
 @_jit
 def forward_output32(p, meta, hyper, X, out):
-    """:func:`forward_output` in float32: ``p``, ``hyper`` (the alphas), ``X`` and ``out`` float32, as
-    NumPy's float32 pass (``Dense.forward`` casts the parameters to the input's dtype)."""
+    """The network's output for every row of ``X`` (row-major, flattened) into ``out`` (row-major,
+    flattened, n_samples × n_outputs), in float32 as NumPy's float32 pass (``Dense.forward`` casts the
+    parameters to the input's dtype): ``p``, ``hyper`` (the alphas), ``X`` and ``out`` are float32."""
     L = meta[M_LAYERS]
     n0 = meta[M_HEADER]
     k = meta[M_HEADER + L]
@@ -739,7 +714,7 @@ def forward_output32(p, meta, hyper, X, out):
                 out[(start + s) * k + j] = a[j * stride + s]
 
 
-KERNELS = (train_epoch, forward_output, forward_output32)
+KERNELS = (train_epoch, forward_output32)
 
 
 def warm_up() -> bool:
@@ -756,7 +731,6 @@ def warm_up() -> bool:
     res = np.zeros(4)
     train_epoch(p, np.zeros(17), np.ones(17), np.zeros(0), X, T, np.arange(3, dtype=np.int64), X, T, meta,
                 hyper, np.zeros(17), np.zeros(17), res)
-    forward_output(p, meta, hyper, X, np.zeros(6))
     f32 = np.float32
     forward_output32(p.astype(f32), meta, hyper.astype(f32), X.astype(f32), np.zeros(6, dtype=f32))
     hits = 0
