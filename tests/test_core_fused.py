@@ -363,6 +363,33 @@ def test_matches_torch_on_the_compiled_path(compiled, kernel_runs):
 
 
 # -- the backend API ---------------------------------------------------------------------------------
+def test_backend_and_kernel_agree_on_codes(compiled):
+    fused = backend_module._KERNEL.module
+    assert backend_module._ACTIVATION_CODES == fused.ACTIVATION_CODES
+    assert backend_module._LOSS_CODES == fused.LOSS_CODES
+    from nnviz.core import ACTIVATIONS, LOSSES
+    assert set(fused.ACTIVATION_CODES) == set(ACTIVATIONS) and set(fused.LOSS_CODES) == set(LOSSES)
+
+
+def test_exp_is_within_one_ulp_of_numpy(compiled):
+    import numba
+
+    exp = backend_module._KERNEL.module._exp
+    x = np.concatenate([np.random.default_rng(0).normal(size=20000) * s for s in (1, 30, 300)])
+    x = np.concatenate([x, [-800, -745.2, -745.0, -708.5, 0.0, 709.7, 709.8, np.inf, -np.inf, np.nan]])
+
+    @numba.njit
+    def run(x, out):
+        for i in range(x.size):
+            out[i] = exp(x[i])
+
+    out = np.empty_like(x)
+    run(x, out)
+    with np.errstate(all="ignore"):
+        ref = np.exp(x)
+    finite = np.isfinite(ref)
+    assert np.max(np.abs(out[finite] - ref[finite]) / np.spacing(ref[finite])) <= 1.0  # subnormals too
+    np.testing.assert_array_equal(out[~finite], ref[~finite])  # inf and NaN as NumPy
 def test_backend_reports_the_path_and_why(compiled):
     use_backend("auto")
     info = backend()

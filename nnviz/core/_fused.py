@@ -17,10 +17,12 @@ What one call of :func:`train_epoch` does, and in which order (the NumPy path's,
 * at the end: the data loss and accuracy on the whole training set (and the validation set), as
   ``Network._evaluate`` computes them.
 
-Every buffer is a flat C-ordered float64 array indexed by hand, so one compiled signature serves every
-architecture (no compile per network). ``exp`` is computed by :func:`_exp`, a branch-free
-exponential (within 1-2 ulp of NumPy's) that LLVM vectorises; numba's ``math.exp`` is a scalar libm call,
-which would cost more than the whole rest of an epoch.
+Buffers are flat C-ordered arrays indexed by hand, unit-major (``z[j * rows + s]``: unit ``j``, sample
+``s``, as the NumPy path's column-major buffers), so one compiled signature serves every architecture (no
+compile per network); a batch is padded to a multiple of 8 samples so that the inner loops vectorise.
+``exp`` is :func:`_exp`, a branch-free exponential within 1 ulp of NumPy's that LLVM inlines and
+vectorises (numba's ``math.exp`` is a scalar libm call, which would cost more than the rest of an
+epoch). :func:`forward_output32` is the float32 inference pass for decision grids.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from llvmlite import ir
 from numba.core import types
 from numba.extending import intrinsic
 
-# -- codes (shared with backend.py, which maps the registry's objects onto them) ----------------------
+# -- codes (backend.py mirrors them without importing this module; a test checks that they agree) --------
 LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTPLUS, SWISH, SOFTMAX = range(9)
 ACTIVATION_CODES = {
     "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "leaky_relu": LEAKY_RELU,

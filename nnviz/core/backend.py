@@ -305,6 +305,10 @@ def backend(network=None, wait: bool = False) -> Backend:
 
 # -- what the compiled path can run --------------------------------------------------------------
 _plans: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# _fused's codes, mirrored so that planning needs no numba import (tests check that they agree)
+_ACTIVATION_CODES = {name: i for i, name in enumerate(
+    ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "swish", "softmax"))}
+_LOSS_CODES = {"mse": 0, "bce": 1, "cross_entropy": 2}
 
 
 class _Plan:
@@ -345,10 +349,6 @@ def _plan(net):
 
 
 def _build_plan(net, key):
-    # the codes are mirrored here so that planning needs no numba import (see _fused)
-    act_codes = {name: i for i, name in enumerate(
-        ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "swish", "softmax"))}
-    loss_codes = {"mse": 0, "bce": 1, "cross_entropy": 2}
     if net.dtype != np.float64:
         return f"dtype {net.dtype} (the compiled path is float64)"
     if type(net.loss) is not type(LOSSES.get(net.loss.name)):
@@ -393,8 +393,8 @@ def _build_plan(net, key):
         train[index] = 1.0
     L = len(dense)
     sizes = [dense[0].n_in] + [l.n_out for l in dense]
-    header = [L, loss_codes[net.loss.name], 0, 0, 0, 0, 0, 0, 0, 0, 0]
-    codes = [act_codes[l.activation.name] for l in dense]
+    header = [L, _LOSS_CODES[net.loss.name], 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    codes = [_ACTIVATION_CODES[l.activation.name] for l in dense]
     meta = np.array(header + sizes + codes + offsets, dtype=np.int64)
     return _Plan(key, meta, [l.activation for l in dense], params.size, train)
 
