@@ -1,19 +1,21 @@
 """Which path trains a network: the NumPy reference, or the compiled (numba) kernel in ``_fused``.
 
 ``Network.fit`` runs each epoch through one compiled call when it can: dense layers with the registry's
-activations, the three losses, SGD (with or without momentum) or Adam, L1/L2, float64, no per-batch
-callbacks, every layer trainable. Anything else (dropout, other layers, float32, custom activations,
-losses or optimisers) takes the NumPy path, which is the reference the compiled path is tested against:
-the same seed gives the same run on both (parameters within ~1e-12 after many epochs), the same
-permutations are drawn from the network's generator, and a divergence stops at the same step with the
-same roll-back and the same :class:`~nnviz.core.DivergedError`.
+activations (softmax on the output), the three losses, SGD (with or without momentum) or Adam, L1/L2,
+float64, no per-batch callbacks, frozen layers with SGD. Anything else (dropout, other layers, float32,
+Adam with frozen layers, custom activations, losses or optimisers) takes the NumPy path, which is the
+reference the compiled path is tested against: the same seed gives the same run on both (parameters
+within ~1e-12 after many epochs), the same permutations are drawn from the network's generator, and a
+divergence stops at the same step with the same roll-back and the same
+:class:`~nnviz.core.DivergedError`. ``Network.forward`` with ``dtype=numpy.float32`` over many points (a
+decision grid) is compiled too.
 
 numba is optional (``pip install "nnviz-lab[fast]"``) and never imported by ``import nnviz.core``. The
 first ``fit`` that could use it starts the compilation in the background and trains on NumPy until it is
-ready (a few seconds the first time, in a child process that fills numba's disk cache; later sessions
-only load the machine code, in a thread). ``backend(wait=True)`` compiles at once and waits, ``NNVIZ_BACKEND=numpy`` (or
-``use_backend("numpy")``) keeps everything on NumPy, and ``NNVIZ_BACKEND=numba`` compiles at the first use
-instead of in the background.
+ready (the first time in a child process that fills numba's disk cache; later sessions only load the
+machine code, in a thread). ``backend(wait=True)`` compiles at once and waits; ``NNVIZ_BACKEND=numpy``
+(or ``use_backend("numpy")``) keeps everything on NumPy, and ``NNVIZ_BACKEND=numba`` compiles at the
+first use instead of in the background.
 
 Examples
 --------
@@ -21,7 +23,7 @@ Examples
 >>> backend()                      # doctest: +SKIP
 Backend('numpy': numba not compiled yet (compiles in the background at the first fit))
 >>> backend(wait=True)             # doctest: +SKIP
-Backend('numba': compiled, loaded from the disk cache in 0.62 s)
+Backend('numba': loaded from the disk cache in 0.62 s)
 """
 from __future__ import annotations
 
