@@ -174,6 +174,28 @@ def test_deeper_wider_and_regression_targets_match_numpy(compiled, kernel_runs):
     assert ref.history["accuracy"][-1] is None  # regression targets: no accuracy on either path
 
 
+@pytest.mark.parametrize("case", ["no hidden layer", "custom alphas", "one sample", "softmax with mse"])
+def test_edge_architectures_match_numpy(compiled, kernel_runs, case):
+    from nnviz.core.activations import ELU, LeakyReLU
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(37, 3))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    make = lambda: Network.mlp(3, [4], loss="bce", seed=0)
+    if case == "no hidden layer":
+        make = lambda: Network.mlp(3, [], loss="bce", seed=0)
+    elif case == "custom alphas":
+        make = lambda: Network([Dense(3, 5, LeakyReLU(0.2)), Dense(5, 4, ELU(0.5)), Dense(4, 1, "sigmoid")],
+                               loss="bce", seed=0)
+    elif case == "one sample":
+        X, y = X[:1], y[:1]
+    else:
+        make = lambda: Network([Dense(3, 4, "softplus"), Dense(4, 2, "softmax")], loss="mse", seed=0)
+        y = np.eye(2)[y]
+    ref, fast = _both(make, X, y, kernel_runs, epochs=15, batch_size=4)
+    _assert_same_run(ref, fast)
+
+
 def test_one_hot_mse_targets_count_accuracy_by_arg_max(compiled, kernel_runs):
     X, y = _circle()
     Y = np.eye(2)[y]
