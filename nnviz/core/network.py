@@ -697,8 +697,8 @@ class Network:
         """
         X, T = self._prepare(X, y)
         with np.errstate(all="ignore"):
-            A = self._forward_training(self._train_inputs(X))
-            loss = self._loss_value(A, T)
+            A = self._forward_train(self._augment(X)) if self._fast else self._forward(X, True)
+            loss = self.loss.value(self._out.z if self._fused_out else A, A, T)
             if not math.isfinite(loss):
                 # these parameters give a non-finite loss: go back to the last finite ones, unless they
                 # were assigned since the last step (then there is nothing earlier to go back to)
