@@ -1,12 +1,14 @@
 """Benchmark of the compiled training path (issue 9) against NumPy, all in one run.
 
-Prints medians (timed round-robin, so that the machine's load hits every figure alike), in ms:
+Prints medians (timed round-robin, so that the machine's load hits every figure alike; BLAS on one
+thread, as the Playground runs), in ms:
 
 * **careful NumPy epoch** — the reference: the playground epoch written carefully in plain NumPy
   (shuffle, 50 mini-batches of forward/backward/update with in-place updates, then the training loss
   and accuracy on all 500 points, as ``fit`` reports them);
 * **fit epoch** — ``Network.fit(epochs=1)`` of the playground network (2-8-8-1 tanh, sigmoid output,
-  mse, 500 shuffled circle points, batch 10, SGD 0.03), on the NumPy path and on the compiled path;
+  mse, 500 shuffled circle points, batch 10, SGD 0.03), on the NumPy path and on the compiled path, and
+  the compiled kernel's call alone (the rest of ``fit`` is the same Python on both paths);
 * **frame** — what one Playground frame costs: that epoch with the test set as ``validation_data``
   (train and test loss), plus the 100 × 100 decision grid (``decision_grid``, float32); and
   ``bench_core.py``'s frame (epoch + grid + ``evaluate`` on train and test); each on both paths;
@@ -29,6 +31,7 @@ import textwrap
 import time
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from nnviz.analysis import decision_grid, make_grid
 from nnviz.core import SGD, Network, backend, use_backend
@@ -187,7 +190,16 @@ def main(argv=None) -> int:
             net.fit(Xtr, ytr, epochs=1), net.forward(grid.points, dtype=np.float32),
             net.evaluate(Xtr, ytr), net.evaluate(Xte, yte)))
         fns[f"grid, {path}"] = on(path, lambda net=net: decision_grid(net, grid))
-    with np.errstate(all="ignore"):
+    # the kernel call alone (one epoch's 50 updates and the evaluation), without fit's Python around it
+    kernel_net = make()
+    use_backend("numba")
+    runner = sys.modules["nnviz.core.backend"].fused_epochs(
+        kernel_net, Xtr, kernel_net.loss.prepare_targets(ytr, 1), 10, None)
+    order = kernel_net.rng.permutation(len(Xtr))
+    fns["kernel call alone, numba"] = lambda: runner.run(order)
+    # BLAS on one thread, as the Playground trains and draws (widgets/_common.one_blas_thread): on shared
+    # cores, multithreaded OpenBLAS makes the NumPy figures swing by 5x
+    with np.errstate(all="ignore"), threadpool_limits(limits=1, user_api="blas"):
         res = round_robin(fns, args.repeat)
     use_backend(None)
 
@@ -200,6 +212,7 @@ def main(argv=None) -> int:
     rows = [
         ("fit epoch", res["fit epoch, numba"] / ref, "careful NumPy epoch"),
         ("fit epoch", res["fit epoch, numba"] / res["fit epoch, numpy"], "nnviz fit epoch on NumPy"),
+        ("kernel call alone", res["kernel call alone, numba"] / ref, "careful NumPy epoch"),
         ("frame", res["frame, numba"] / res["frame, numpy"], "the same frame on NumPy"),
         ("frame", res["frame, numba"] / (ref + res["careful NumPy grid"]), "careful NumPy epoch + grid"),
         ("bench_core frame", res["bench_core frame, numba"] / res["bench_core frame, numpy"], "on NumPy"),

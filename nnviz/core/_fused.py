@@ -17,10 +17,12 @@ What one call of :func:`train_epoch` does, and in which order (the NumPy path's,
 * at the end: the data loss and accuracy on the whole training set (and the validation set), as
   ``Network._evaluate`` computes them.
 
-Every buffer is a flat C-ordered float64 array indexed by hand, so one compiled signature serves every
-architecture (no compile per network). ``exp`` is computed by :func:`_exp`, a branch-free
-exponential (within 1-2 ulp of NumPy's) that LLVM vectorises; numba's ``math.exp`` is a scalar libm call,
-which would cost more than the whole rest of an epoch.
+Buffers are flat C-ordered arrays indexed by hand, unit-major (``z[j * rows + s]``: unit ``j``, sample
+``s``, as the NumPy path's column-major buffers), so one compiled signature serves every architecture (no
+compile per network); a batch is padded to a multiple of 8 samples so that the inner loops vectorise.
+``exp`` is :func:`_exp`, a branch-free exponential within 1 ulp of NumPy's that LLVM inlines and
+vectorises (numba's ``math.exp`` is a scalar libm call, which would cost more than the rest of an
+epoch). :func:`forward_output32` is the float32 inference pass for decision grids.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from llvmlite import ir
 from numba.core import types
 from numba.extending import intrinsic
 
-# -- codes (shared with backend.py, which maps the registry's objects onto them) ----------------------
+# -- codes (backend.py mirrors them without importing this module; a test checks that they agree) --------
 LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SOFTPLUS, SWISH, SOFTMAX = range(9)
 ACTIVATION_CODES = {
     "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "leaky_relu": LEAKY_RELU,
@@ -57,7 +59,9 @@ R_LOSS, R_ACC, R_VAL_LOSS, R_VAL_ACC = range(4)
 EVAL_ROWS = 256
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
-_inline = nb.njit(cache=True, error_model="numpy", nogil=True, inline="always")
+# elementwise formulas and matrix products may fuse a multiply and an add (one rounding instead of two,
+# as BLAS does on the NumPy path); the optimiser updates keep NumPy's separate operations
+_jit_fma = nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"contract"})
 
 
 @intrinsic
@@ -79,9 +83,10 @@ _EXP_MAX = 709.782712893384  # above: inf
 _EXP_MIN = -745.1332191019412  # below: 0
 
 
-@_inline
+@_jit
 def _exp(x):
-    """``exp(x)`` within 1-2 ulp of NumPy's, without branches (LLVM vectorises loops that call it).
+    """``exp(x)`` within 1 ulp of NumPy's, without branches: LLVM inlines it and vectorises the loops
+    that call it.
 
     ``2^k`` is applied as ``2^(k − k//2) · 2^(k//2)`` so that results in the subnormal range round once,
     as they should; inf, −inf and NaN map as NumPy's ``exp`` maps them.
@@ -123,13 +128,13 @@ def _exp(x):
     return v
 
 
-@_inline
+@_jit
 def _sigmoid(z):
     """``1 / (1 + e^−z)``, as ``activations._sigmoid``."""
     return 1.0 / (_exp(-z) + 1.0)
 
 
-@_jit
+@_jit_fma
 def _activate(code, alpha, z, a, units, rows):
     """``a = f(z)`` over a unit-major block (``z[j * rows + s]``: unit ``j``, sample ``s``), as
     ``Activation.forward``."""
@@ -184,7 +189,7 @@ def _activate(code, alpha, z, a, units, rows):
                 a[j * rows + s] = a[j * rows + s] / t
 
 
-@_jit
+@_jit_fma
 def _backward_act(code, alpha, d, z, a, units, rows):
     """``d ← ∂L/∂z`` from ``d = ∂L/∂a`` in place (unit-major blocks), as ``Activation.backward``."""
     n = units * rows
@@ -221,7 +226,7 @@ def _backward_act(code, alpha, d, z, a, units, rows):
                 d[j * rows + s] = a[j * rows + s] * (d[j * rows + s] - t)
 
 
-@_jit
+@_jit_fma
 def _dense_forward(p, off, n_in, n_out, x, z, rows):
     """``z = x W + b`` on unit-major blocks: ``z[j, s] = Σ_i W[i, j] x[i, s] + b[j]``, the sum in order
     of ``i`` and the bias last. ``W`` (row-major, n_in × n_out) is at ``p[off:]``, ``b`` after it."""
@@ -240,7 +245,7 @@ def _dense_forward(p, off, n_in, n_out, x, z, rows):
             z[zo + s] += b
 
 
-@nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"reassoc"})
+@nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"reassoc", "contract"})
 def _dense_grads(g, off, n_in, n_out, x, d, stride, rows):
     """``∂L/∂W[i, j] = Σ_s x[i, s] d[j, s]`` and ``∂L/∂b[j] = Σ_s d[j, s]`` into ``g[off:]``, over the
     first ``rows`` samples of unit-major blocks with ``stride`` samples per unit.
@@ -263,7 +268,7 @@ def _dense_grads(g, off, n_in, n_out, x, d, stride, rows):
         g[boff + j] = acc
 
 
-@_jit
+@_jit_fma
 def _dense_dx(p, off, n_in, n_out, d, dx, rows):
     """``∂L/∂x[i, s] = Σ_j W[i, j] d[j, s]`` (in order of ``j``) on unit-major blocks."""
     for i in range(n_in):
@@ -307,13 +312,14 @@ def _gather(src, idx, start, rows, width, dst, stride):
 
 
 @_jit
-def _loss_sum(loss, z, a, t, k, rows):
-    """Σ over the ``rows`` samples of the per-sample loss (``mse``: Σ (a − t)², halved by the caller)."""
+def _loss_sum(loss, z, a, t, k, stride, rows):
+    """Σ over the first ``rows`` samples (of unit-major blocks of ``stride`` samples per unit) of the
+    per-sample loss (``mse``: Σ (a − t)², halved by the caller)."""
     total = 0.0
     if loss == MSE:
         for s in range(rows):
             for j in range(k):
-                dd = a[j * rows + s] - t[j * rows + s]
+                dd = a[j * stride + s] - t[j * stride + s]
                 total += dd * dd
     elif loss == BCE:
         for s in range(rows):
@@ -324,7 +330,7 @@ def _loss_sum(loss, z, a, t, k, rows):
         for s in range(rows):
             m = z[s]
             for j in range(1, k):
-                v = z[j * rows + s]
+                v = z[j * stride + s]
                 if v > m or v != v:
                     m = v
                 if m != m:
@@ -332,14 +338,14 @@ def _loss_sum(loss, z, a, t, k, rows):
             e = 0.0
             zt = 0.0
             for j in range(k):
-                e += _exp(z[j * rows + s] - m)
-                zt += z[j * rows + s] * t[j * rows + s]
+                e += _exp(z[j * stride + s] - m)
+                zt += z[j * stride + s] * t[j * stride + s]
             total += (math.log(e) + m) - zt
     return total
 
 
 @_jit
-def _count_correct(mode, a, t, k, rows):
+def _count_correct(mode, a, t, k, stride, rows):
     """Samples predicted right: ``a > 0.5`` against ``t > 0.5`` (one output) or arg-max against arg-max."""
     count = 0
     if mode == ACC_BINARY:
@@ -351,12 +357,12 @@ def _count_correct(mode, a, t, k, rows):
             ia = 0
             it = 0
             for j in range(1, k):
-                aj = a[j * rows + s]
-                ai = a[ia * rows + s]
+                aj = a[j * stride + s]
+                ai = a[ia * stride + s]
                 # np.argmax: the first maximum, and a NaN counts as the maximum
                 if aj > ai or (aj != aj and ai == ai):
                     ia = j
-                if t[j * rows + s] > t[it * rows + s]:
+                if t[j * stride + s] > t[it * stride + s]:
                     it = j
             if ia == it:
                 count += 1
@@ -403,11 +409,12 @@ def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc):
     correct = 0
     for start in range(0, n, EVAL_ROWS):
         rows = min(EVAL_ROWS, n - start)
-        _gather(X, order, start, rows, n0, xb, rows)
-        _gather(T, order, start, rows, k, tb, rows)
-        _forward(p, meta, hyper, xb, rows, zs, acts)
-        total += _loss_sum(loss, zs[L - 1], acts[L - 1], tb, k, rows)
-        correct += _count_correct(mode, acts[L - 1], tb, k, rows)
+        stride = (rows + 7) // 8 * 8  # padded as the training batches
+        _gather(X, order, start, rows, n0, xb, stride)
+        _gather(T, order, start, rows, k, tb, stride)
+        _forward(p, meta, hyper, xb, stride, zs, acts)
+        total += _loss_sum(loss, zs[L - 1], acts[L - 1], tb, k, stride, rows)
+        correct += _count_correct(mode, acts[L - 1], tb, k, stride, rows)
     if loss == MSE:
         res[i_loss] = 0.5 * total / n
     else:
@@ -416,8 +423,11 @@ def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc):
 
 
 @_jit
-def _update(p, g, wmask, meta, hyper, st1, st2):
-    """Regularise, step the optimiser, and return ``p · p`` (inf or NaN once a parameter is not finite)."""
+def _update(p, g, wmask, train, meta, hyper, st1, st2):
+    """Regularise, step the optimiser, and return ``p · p`` (inf or NaN once a parameter is not finite).
+
+    ``train`` is empty when every parameter trains, else 1 for the parameters the optimiser moves and 0
+    for frozen ones (SGD only: neither they nor their momentum buffer move, as ``SGD.update(where=)``)."""
     n = p.size
     l1 = hyper[H_L1]
     l2 = hyper[H_L2]
@@ -431,7 +441,16 @@ def _update(p, g, wmask, meta, hyper, st1, st2):
             g[i] += (l1 * sign) * wmask[i]
     lr = hyper[H_LR]
     opt = meta[M_OPT]
-    if opt == SGD:
+    if train.size:  # frozen parameters (SGD, with or without momentum)
+        mom = hyper[H_MOMENTUM]
+        for i in range(n):
+            if train[i] != 0.0:
+                if opt == MOMENTUM:
+                    st1[i] = st1[i] * mom + g[i]  # the buffer starts at 0: μ·0 + g = g
+                    p[i] -= st1[i] * lr
+                else:
+                    p[i] -= g[i] * lr
+    elif opt == SGD:
         for i in range(n):
             p[i] -= g[i] * lr
     elif opt == MOMENTUM:
@@ -477,13 +496,15 @@ def _all_finite(p):
 
 
 @_jit
-def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
+def train_epoch(p, g, wmask, train, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
     """One epoch of mini-batch training over ``perm``, then the end-of-epoch evaluation.
 
     Parameters
     ----------
     p, g, wmask : ndarray of shape (n_params,)
         The network's flat parameters and gradients (updated in place) and its weight mask.
+    train : ndarray of shape (n_params,) or (0,)
+        1 where the optimiser moves a parameter, 0 where it is frozen; empty when none is frozen.
     X, T : ndarray of shape (n_samples * n_inputs,), (n_samples * n_outputs,)
         Training inputs and target matrix, flattened row by row.
     perm : int64 ndarray of shape (n_samples,)
@@ -548,7 +569,7 @@ def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
             _dense_dx(p, off, n_in, n_out, d, dx, mp)
             _backward_act(meta[M_HEADER + L + l], hyper[H_HEADER + l - 1], dx, zs[l - 1], acts[l - 1], n_in, mp)
             d, dx = dx, d
-        ss = _update(p, g, wmask, meta, hyper, st1, st2)
+        ss = _update(p, g, wmask, train, meta, hyper, st1, st2)
         meta[M_DONE] += 1
         # as Network._update: p·p is finite when every parameter is (unless some |w| > ~1e154: look closer)
         if not math.isfinite(ss) and not _all_finite(p):
@@ -559,10 +580,112 @@ def train_epoch(p, g, wmask, X, T, perm, Xv, Tv, meta, hyper, st1, st2, res):
         _evaluate(p, meta, hyper, Xv, Tv, meta[M_VAL_ACC], res, R_VAL_LOSS, R_VAL_ACC)
 
 
+# -- float32 inference, for drawing (decision grids) --------------------------------------------------
+@intrinsic
+def _int32_bits_as_float32(typingctx, bits):
+    """The float32 whose bit pattern is the int32 ``bits``."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.int32), codegen
+
+
+_F = np.float32
+_LOG2E_F, _C1_F, _C2_F = _F(1.44269504088896341), _F(0.693359375), _F(-2.12194440e-4)
+_EF = tuple(_F(c) for c in (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+                            1.6666665459e-1, 5.0000001201e-1))
+_ONE_F, _TWO_F, _HALF_F, _ZERO_F = _F(1.0), _F(2.0), _F(0.5), _F(0.0)
+_EXP_MAX_F, _EXP_MIN_F = _F(88.72283), _F(-87.33654)
+
+
 @_jit
-def forward_output(p, meta, hyper, X, out):
+def _exp32(x):
+    """float32 ``exp(x)`` (Cephes ``expf``: a degree-7 polynomial on |r| <= ln2 / 2), within 1–2 ulp;
+    below −87.3 (where float32 turns subnormal) it gives 0."""
+    xc = x
+    if xc < _EXP_MIN_F:
+        xc = _EXP_MIN_F
+    if xc > _EXP_MAX_F:
+        xc = _EXP_MAX_F
+    if x != x:
+        xc = _ZERO_F
+    k = np.floor(xc * _LOG2E_F + _HALF_F)
+    r = xc - k * _C1_F
+    r = r - k * _C2_F
+    rr = r * r
+    e = _EF[0]
+    e = e * r + _EF[1]
+    e = e * r + _EF[2]
+    e = e * r + _EF[3]
+    e = e * r + _EF[4]
+    e = e * r + _EF[5]
+    e = e * rr + r + _ONE_F
+    v = e * _int32_bits_as_float32((np.int32(k) + np.int32(127)) << np.int32(23))
+    if x > _EXP_MAX_F:
+        v = _F(math.inf)
+    if x < _EXP_MIN_F:
+        v = _ZERO_F
+    if x != x:
+        v = x
+    return v
+
+
+@_jit_fma
+def _activate32(code, alpha, z, a, units, rows):
+    """:func:`_activate` in float32 (``alpha`` a float32)."""
+    n = units * rows
+    if code == LINEAR:
+        for i in range(n):
+            a[i] = z[i]
+    elif code == SIGMOID:
+        for i in range(n):
+            a[i] = _ONE_F / (_exp32(-z[i]) + _ONE_F)
+    elif code == TANH:
+        for i in range(n):
+            a[i] = -_TWO_F / (_exp32(z[i] * _TWO_F) + _ONE_F) + _ONE_F
+    elif code == RELU:
+        for i in range(n):
+            zi = z[i]
+            a[i] = zi if (zi > _ZERO_F or zi != zi) else _ZERO_F
+    elif code == LEAKY_RELU:
+        for i in range(n):
+            zi = z[i]
+            a[i] = zi if zi > _ZERO_F else alpha * zi
+    elif code == ELU:
+        for i in range(n):
+            zi = z[i]
+            m = zi if (zi < _ZERO_F or zi != zi) else _ZERO_F
+            a[i] = zi if zi > _ZERO_F else _F(alpha * math.expm1(m))
+    elif code == SOFTPLUS:
+        for i in range(n):
+            zi = z[i]
+            mx = zi if (zi > _ZERO_F or zi != zi) else _ZERO_F
+            a[i] = mx + _F(math.log1p(_exp32(-abs(zi))))
+    elif code == SWISH:
+        for i in range(n):
+            a[i] = z[i] * (_ONE_F / (_exp32(-z[i]) + _ONE_F))
+    else:  # SOFTMAX over the units of each sample
+        for s in range(rows):
+            mx = z[s]
+            for j in range(1, units):
+                v = z[j * rows + s]
+                if v > mx or v != v:
+                    mx = v
+                if mx != mx:
+                    break
+            for j in range(units):
+                a[j * rows + s] = _exp32(z[j * rows + s] - mx)
+            t = _ZERO_F
+            for j in range(units):
+                t += a[j * rows + s]
+            for j in range(units):
+                a[j * rows + s] = a[j * rows + s] / t
+
+
+@_jit
+def forward_output32(p, meta, hyper, X, out):
     """The network's output for every row of ``X`` (row-major, flattened) into ``out`` (row-major,
-    flattened, n_samples × n_outputs), computed in float64 as :func:`_evaluate`'s forward pass."""
+    flattened, n_samples × n_outputs), in float32 as NumPy's float32 pass (``Dense.forward`` casts the
+    parameters to the input's dtype): ``p``, ``hyper`` (the alphas), ``X`` and ``out`` are float32."""
     L = meta[M_LAYERS]
     n0 = meta[M_HEADER]
     k = meta[M_HEADER + L]
@@ -570,21 +693,30 @@ def forward_output(p, meta, hyper, X, out):
     width = 1
     for l in range(L + 1):
         width = max(width, meta[M_HEADER + l])
-    zs = np.empty((L, EVAL_ROWS * width))
-    acts = np.empty((L, EVAL_ROWS * width))
-    xb = np.empty(EVAL_ROWS * n0)
+    zs = np.empty((L, EVAL_ROWS * width), dtype=np.float32)
+    acts = np.empty((L, EVAL_ROWS * width), dtype=np.float32)
+    xb = np.empty(EVAL_ROWS * n0, dtype=np.float32)
     order = np.arange(n)
     for start in range(0, n, EVAL_ROWS):
         rows = min(EVAL_ROWS, n - start)
-        _gather(X, order, start, rows, n0, xb, rows)
-        _forward(p, meta, hyper, xb, rows, zs, acts)
+        stride = (rows + 7) // 8 * 8
+        _gather(X, order, start, rows, n0, xb, stride)
+        for l in range(L):
+            n_in = meta[M_HEADER + l]
+            n_out = meta[M_HEADER + l + 1]
+            off = meta[M_HEADER + 2 * L + 1 + l]
+            if l == 0:
+                _dense_forward(p, off, n_in, n_out, xb, zs[l], stride)
+            else:
+                _dense_forward(p, off, n_in, n_out, acts[l - 1], zs[l], stride)
+            _activate32(meta[M_HEADER + L + 1 + l], hyper[H_HEADER + l], zs[l], acts[l], n_out, stride)
         a = acts[L - 1]
         for s in range(rows):
             for j in range(k):
-                out[(start + s) * k + j] = a[j * rows + s]
+                out[(start + s) * k + j] = a[j * stride + s]
 
 
-KERNELS = (train_epoch, forward_output)
+KERNELS = (train_epoch, forward_output32)
 
 
 def warm_up() -> bool:
@@ -599,9 +731,10 @@ def warm_up() -> bool:
     T = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.0])
     hyper = np.array([0.01, 0.0, 0.9, 0.999, 1e-8, 0.0, 0.0, 0.0, 0.0])
     res = np.zeros(4)
-    train_epoch(p, np.zeros(17), np.ones(17), X, T, np.arange(3, dtype=np.int64), X, T, meta, hyper,
-                np.zeros(17), np.zeros(17), res)
-    forward_output(p, meta, hyper, X, np.zeros(6))
+    train_epoch(p, np.zeros(17), np.ones(17), np.zeros(0), X, T, np.arange(3, dtype=np.int64), X, T, meta,
+                hyper, np.zeros(17), np.zeros(17), res)
+    f32 = np.float32
+    forward_output32(p.astype(f32), meta, hyper.astype(f32), X.astype(f32), np.zeros(6, dtype=f32))
     hits = 0
     for kernel in KERNELS:
         hits += sum(kernel.stats.cache_hits.values())

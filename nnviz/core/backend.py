@@ -1,19 +1,21 @@
 """Which path trains a network: the NumPy reference, or the compiled (numba) kernel in ``_fused``.
 
 ``Network.fit`` runs each epoch through one compiled call when it can: dense layers with the registry's
-activations, the three losses, SGD (with or without momentum) or Adam, L1/L2, float64, no per-batch
-callbacks, every layer trainable. Anything else (dropout, other layers, float32, custom activations,
-losses or optimisers) takes the NumPy path, which is the reference the compiled path is tested against:
-the same seed gives the same run on both (parameters within ~1e-12 after many epochs), the same
-permutations are drawn from the network's generator, and a divergence stops at the same step with the
-same roll-back and the same :class:`~nnviz.core.DivergedError`.
+activations (softmax on the output), the three losses, SGD (with or without momentum) or Adam, L1/L2,
+float64, no per-batch callbacks, frozen layers with SGD. Anything else (dropout, other layers, float32,
+Adam with frozen layers, custom activations, losses or optimisers) takes the NumPy path, which is the
+reference the compiled path is tested against: the same seed gives the same run on both (parameters
+within ~1e-12 after many epochs), the same permutations are drawn from the network's generator, and a
+divergence stops at the same step with the same roll-back and the same
+:class:`~nnviz.core.DivergedError`. ``Network.forward`` with ``dtype=numpy.float32`` over many points (a
+decision grid) is compiled too.
 
 numba is optional (``pip install "nnviz-lab[fast]"``) and never imported by ``import nnviz.core``. The
-first ``fit`` that could use it starts the compilation in a background thread and trains on NumPy until it
-is ready (a few seconds the first time; numba caches the machine code on disk, so later sessions only
-load it). ``backend(wait=True)`` compiles at once and waits, ``NNVIZ_BACKEND=numpy`` (or
-``use_backend("numpy")``) keeps everything on NumPy, and ``NNVIZ_BACKEND=numba`` compiles at the first use
-instead of in the background.
+first ``fit`` that could use it starts the compilation in the background and trains on NumPy until it is
+ready (the first time in a child process that fills numba's disk cache; later sessions only load the
+machine code, in a thread). ``backend(wait=True)`` compiles at once and waits; ``NNVIZ_BACKEND=numpy``
+(or ``use_backend("numpy")``) keeps everything on NumPy, and ``NNVIZ_BACKEND=numba`` compiles at the
+first use instead of in the background.
 
 Examples
 --------
@@ -21,13 +23,17 @@ Examples
 >>> backend()                      # doctest: +SKIP
 Backend('numpy': numba not compiled yet (compiles in the background at the first fit))
 >>> backend(wait=True)             # doctest: +SKIP
-Backend('numba': compiled, loaded from the disk cache in 0.62 s)
+Backend('numba': loaded from the disk cache in 0.62 s)
 """
 from __future__ import annotations
 
 import atexit
+import glob
+import importlib.util
 import math
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -126,6 +132,7 @@ class _Kernel:
         t0 = time.perf_counter()
         try:
             _ensure_cache_dir()
+            primed = _numba_findable() and _prime_cache()
             from . import _fused  # the only import of numba in nnviz
         except ImportError as exc:
             self._finish("unavailable", f"numba is not installed ({exc}); pip install 'nnviz-lab[fast]'", t0)
@@ -141,7 +148,7 @@ class _Kernel:
                           RuntimeWarning, stacklevel=1)
             return
         self.module = _fused
-        self.from_cache = from_cache
+        self.from_cache = from_cache and not primed
         self._finish("ready", None, t0)
 
     def _finish(self, status, error, t0) -> None:
@@ -174,6 +181,52 @@ def _ensure_cache_dir() -> None:
     if os.access(user if os.path.isdir(user) else os.path.expanduser("~"), os.W_OK):
         return  # numba's own fallback: ~/.cache/numba
     os.environ["NUMBA_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "nnviz-numba-cache")
+
+
+def _cached() -> bool:
+    """Whether numba's disk cache seems to hold the kernels: an index file of ``train_epoch`` newer than
+    the source (numba itself checks the source's stamp when it loads)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    pattern = "_fused.train_epoch-*.nbi"
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    if root:
+        found = glob.glob(os.path.join(root, "**", pattern), recursive=True)
+    elif os.access(here, os.W_OK):
+        found = glob.glob(os.path.join(here, "__pycache__", pattern))
+    else:  # numba's user-wide cache
+        found = glob.glob(os.path.join(os.path.expanduser("~"), ".cache", "numba", "**", pattern), recursive=True)
+    try:
+        source = os.path.getmtime(os.path.join(here, "_fused.py"))
+        return any(os.path.getmtime(f) >= source for f in found)
+    except OSError:
+        return False
+
+
+def _numba_findable() -> bool:
+    try:
+        return importlib.util.find_spec("numba") is not None
+    except (ImportError, ValueError):  # ValueError: sys.modules["numba"] is None
+        return False
+
+
+def _prime_cache() -> bool:
+    """Compile the kernels into numba's disk cache in a child process when the cache is empty.
+
+    Compiling is mostly Python code; in a thread of this process it would share the interpreter lock
+    with the notebook (frames of the first play stall for a while, and the compilation takes several
+    times longer). The child has a core of its own; this process then only loads the result. Best
+    effort: if the child fails, the thread compiles. Returns whether a child compiled."""
+    if _cached():
+        return False
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    try:
+        done = subprocess.run([sys.executable, "-c", "from nnviz.core import _fused; _fused.warm_up()"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def _requested() -> str:
@@ -224,7 +277,7 @@ def backend(network=None, wait: bool = False) -> Backend:
     k = _KERNEL
     status, seconds, cache = k.status, k.seconds, k.from_cache
     if status == "ready":
-        how = "loaded from the disk cache" if cache else "compiled (now in the disk cache)"
+        how = "loaded from the disk cache" if cache else "compiled (and kept in the disk cache)"
         info = Backend("numba", requested, status, f"{how} in {seconds:.2f} s", seconds, cache)
     elif status == "compiling":
         since = time.perf_counter() - (k.started_at or time.perf_counter())
@@ -241,6 +294,10 @@ def backend(network=None, wait: bool = False) -> Backend:
             return Backend("numpy", requested, info.status, f"this network runs on NumPy: {plan}",
                            info.compile_seconds, info.from_cache)
         opt = _optimizer_code(network.optimizer)
+        if opt == 2 and plan.train.size:
+            return Backend("numpy", requested, info.status,
+                           "this network runs on NumPy: Adam with frozen layers (a step count per parameter)",
+                           info.compile_seconds, info.from_cache)
         if opt is None:
             return Backend("numpy", requested, info.status,
                            f"this network runs on NumPy: optimizer {network.optimizer!r} is not SGD or Adam",
@@ -250,16 +307,25 @@ def backend(network=None, wait: bool = False) -> Backend:
 
 # -- what the compiled path can run --------------------------------------------------------------
 _plans: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# _fused's codes, mirrored so that planning needs no numba import (tests check that they agree)
+_ACTIVATION_CODES = {name: i for i, name in enumerate(
+    ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "swish", "softmax"))}
+_LOSS_CODES = {"mse": 0, "bce": 1, "cross_entropy": 2}
 
 
 class _Plan:
     """The compiled kernel's view of one network: layer sizes, activation codes, parameter offsets."""
 
-    def __init__(self, key, meta, activations, n_params):
+    def __init__(self, key, meta, activations, n_params, train):
         self.key = key
+        self.train = train  # empty, or 1 for the parameters the optimiser moves, 0 for frozen ones
         self.meta = meta  # int64 template, see _fused's layout (codes filled in; per-run fields later)
         self.activations = activations  # the Activation objects, for their alpha at each run
         self.n_params = n_params
+        # per-run arrays, reused by every fit of this network (one fit runs at a time)
+        self.run_meta = meta.copy()
+        self.hyper = np.zeros(7 + len(activations))
+        self.res = np.zeros(4)
 
 
 def _plan_key(net):
@@ -285,10 +351,6 @@ def _plan(net):
 
 
 def _build_plan(net, key):
-    # the codes are mirrored here so that planning needs no numba import (see _fused)
-    act_codes = {name: i for i, name in enumerate(
-        ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "swish", "softmax"))}
-    loss_codes = {"mse": 0, "bce": 1, "cross_entropy": 2}
     if net.dtype != np.float64:
         return f"dtype {net.dtype} (the compiled path is float64)"
     if type(net.loss) is not type(LOSSES.get(net.loss.name)):
@@ -300,8 +362,6 @@ def _build_plan(net, key):
         if type(layer) is not Dense:
             what = f"dropout {layer.p:g}" if isinstance(layer, Dropout) else repr(layer)
             return f"layers[{i}] is {what} (the compiled path runs Dense layers)"
-        if not layer.trainable:
-            return f"layers[{i}] is frozen (trainable=False)"
         act = layer.activation
         registry = ACTIVATIONS.get(act.name)
         if registry is None or type(act) is not type(registry):
@@ -326,14 +386,19 @@ def _build_plan(net, key):
         off += W.size + b.size
     if off != params.size:
         return "it has parameters outside its Dense layers"
-    if getattr(net, "_train_index", None) is not None:
-        return "some parameters are frozen"
+    train = _EMPTY
+    index = getattr(net, "_train_index", None)
+    if index is not None:
+        if not index.size:
+            return "every layer is frozen"
+        train = np.zeros(params.size)
+        train[index] = 1.0
     L = len(dense)
     sizes = [dense[0].n_in] + [l.n_out for l in dense]
-    header = [L, loss_codes[net.loss.name], 0, 0, 0, 0, 0, 0, 0, 0, 0]
-    codes = [act_codes[l.activation.name] for l in dense]
+    header = [L, _LOSS_CODES[net.loss.name], 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    codes = [_ACTIVATION_CODES[l.activation.name] for l in dense]
     meta = np.array(header + sizes + codes + offsets, dtype=np.int64)
-    return _Plan(key, meta, [l.activation for l in dense], params.size)
+    return _Plan(key, meta, [l.activation for l in dense], params.size, train)
 
 
 def _optimizer_code(opt):
@@ -369,7 +434,7 @@ class FusedEpochs:
         self.kernel = _KERNEL.module.train_epoch
         self.X, self.T = _flat(X), _flat(T)
         self.n = len(X)
-        self.meta = plan.meta.copy()
+        self.meta = plan.run_meta
         self.meta[3] = min(batch_size, self.n)
         self.meta[4] = _accuracy_mode(net.loss.name)
         if val is not None:
@@ -377,9 +442,9 @@ class FusedEpochs:
             self.meta[5] = _accuracy_mode(net.loss.name)
             self.meta[6] = 1
         else:
-            self.Xv = self.Tv = np.zeros(0)
-        self.hyper = np.zeros(7 + len(plan.activations))
-        self.res = np.zeros(4)
+            self.Xv = self.Tv = _EMPTY
+            self.meta[5] = self.meta[6] = 0
+        self.hyper, self.res = plan.hyper, plan.res
         self.order = None
         self._fresh = True
         self.loss = self.accuracy = None
@@ -401,9 +466,9 @@ class FusedEpochs:
             if isinstance(plan, str):
                 return False
             self.plan = plan
-            keep = meta[3:7].copy()
-            self.meta = meta = plan.meta.copy()
-            meta[3:7] = keep
+            plan.run_meta[3:7] = meta[3:7]
+            self.meta = meta = plan.run_meta
+            self.hyper = hyper = plan.hyper
         opt = net.optimizer
         code = _optimizer_code(opt)
         if code is None:
@@ -414,16 +479,22 @@ class FusedEpochs:
         meta[7] = 0
         hyper[0] = opt.lr
         state = opt.state.get(_STATE_KEY)
+        frozen = plan.train.size > 0
         if code == 1:
             hyper[1] = opt.momentum
             if state is None:
-                st1 = np.empty(n_params)
-                meta[7] = 1  # the first step copies the gradient into the buffer
+                if frozen:  # SGD.update(where=): a zero buffer, moved only where parameters train
+                    st1 = np.zeros(n_params)
+                else:
+                    st1 = np.empty(n_params)
+                    meta[7] = 1  # the first step copies the gradient into the buffer
             else:
                 st1 = state["momentum_buffer"]
                 if not _usable(st1, n_params):
                     return False
         elif code == 2:
+            if frozen:
+                return False  # Adam keeps a step count per parameter then: the NumPy path
             hyper[2], hyper[3] = opt.betas
             hyper[4] = opt.eps
             if state is None:
@@ -442,10 +513,13 @@ class FusedEpochs:
             perm = self.order
         elif perm.dtype != np.int64:
             perm = perm.astype(np.int64)
-        self.kernel(net._params, net._grads, net._weight_mask, self.X, self.T, perm, self.Xv, self.Tv,
-                    meta, hyper, st1, st2, self.res)
+        try:
+            self.kernel(net._params, net._grads, net._weight_mask, plan.train, self.X, self.T, perm, self.Xv,
+                        self.Tv, meta, hyper, st1, st2, self.res)
+        except TypeError:  # arguments of types it was not compiled for (it never compiles again): NumPy
+            return False
         net.step_ += int(meta[9])
-        if code == 1 and meta[7] == 0 and state is None:
+        if code == 1 and meta[7] == 0 and state is None and meta[9]:
             opt.state[_STATE_KEY] = {"momentum_buffer": st1}
         elif code == 2:
             state["step"] = int(meta[8])
@@ -498,8 +572,7 @@ FORWARD_MIN_ROWS = 2048
 
 def fused_forward(net, X) -> np.ndarray | None:
     """``Network.forward``'s compiled path for drawing: float32 passes over many points (a decision
-    grid). Computed in float64 and returned as float32 (as accurate as float32 allows, and closer to
-    the float64 result than NumPy's float32 pass); None for the NumPy path."""
+    grid), computed in float32 as the NumPy path computes them; None for the NumPy path."""
     if X.dtype != np.float32 or len(X) < FORWARD_MIN_ROWS or _KERNEL.status != "ready":
         return None
     if _requested() == "numpy":
@@ -507,9 +580,12 @@ def fused_forward(net, X) -> np.ndarray | None:
     plan = _plan(net)
     if isinstance(plan, str):
         return None
-    hyper = np.zeros(7 + len(plan.activations))
+    hyper = np.zeros(7 + len(plan.activations), dtype=np.float32)
     for i, act in enumerate(plan.activations):
         hyper[7 + i] = getattr(act, "alpha", 0.0)
-    out = np.empty((len(X), net.n_outputs))
-    _KERNEL.module.forward_output(net._params, plan.meta, hyper, X.astype(np.float64).reshape(-1), out.reshape(-1))
-    return out.astype(np.float32)
+    out = np.empty((len(X), net.n_outputs), dtype=np.float32)
+    if not X.flags.c_contiguous or not X.flags.writeable:
+        X = np.array(X, order="C")
+    _KERNEL.module.forward_output32(net._params.astype(np.float32), plan.meta, hyper, X.reshape(-1),
+                                    out.reshape(-1))
+    return out
