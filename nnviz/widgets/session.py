@@ -567,12 +567,10 @@ class TrainingSession(HasTraits):
         started = time.perf_counter()
         try:
             with one_blas_thread():
-                if self._batch_callbacks:
-                    for _ in range(epochs):
-                        self._epoch_by_batches()
-                else:
-                    net.fit(self._F_train, self.y_train, epochs=epochs, batch_size=self.batch_size,
-                            validation_data=self._validation(), callbacks=self._epoch_hooks())
+                # with batch callbacks the core's fit reports every update (and trains on NumPy)
+                net.fit(self._F_train, self.y_train, epochs=epochs, batch_size=self.batch_size,
+                        validation_data=self._validation(), callbacks=self._epoch_hooks(),
+                        batch_callbacks=self._batch_hooks())
         except DivergedError as exc:
             steps_per_epoch = math.ceil(len(self._F_train) / self.batch_size)
             self._on_diverged(exc, epoch=before + max(1, math.ceil((exc.step - step_before) / steps_per_epoch)))
@@ -594,31 +592,17 @@ class TrainingSession(HasTraits):
             return []
         return [lambda _net, logs: [cb(self, logs) for cb in list(self._epoch_callbacks)]]
 
-    def _epoch_by_batches(self) -> None:
-        """One epoch as ``fit`` trains it (shuffled by the network's generator), one ``train_step`` per
-        batch, telling the batch callbacks which samples formed each batch."""
-        net = self.network
-        n = len(self._F_train)
-        order = net.rng.permutation(n)
-        epoch = net.epoch_ + 1
-        for batch, start in enumerate(range(0, n, self.batch_size)):
-            samples = order[start:start + self.batch_size]
-            loss = net.train_step(self._F_train[samples], self.y_train[samples])
-            event = BatchEvent(self, epoch, batch, samples, float(loss))
+    def _batch_hooks(self) -> list:
+        """The core's per-update logs turned into :class:`BatchEvent` for the session's batch callbacks."""
+        if not self._batch_callbacks:
+            return []
+
+        def hook(_net, logs):
+            event = BatchEvent(self, logs["epoch"], logs["batch"], logs["batch_indices"], float(logs["loss"]))
             for callback in list(self._batch_callbacks):
                 callback(event)
-        loss, acc = net.evaluate(self._F_train, self.y_train)
-        if not math.isfinite(loss):
-            raise DivergedError(f"diverged at step {net.step_}: training loss {loss} at the end of epoch {epoch}; "
-                                "lower the learning rate", net.step_, net.optimizer.lr)
-        logs = {"epoch": epoch, "step": net.step_, "loss": loss, "accuracy": acc, "val_loss": None,
-                "val_accuracy": None}
-        if self._F_test is not None:
-            logs["val_loss"], logs["val_accuracy"] = net.evaluate(self._F_test, self.y_test)
-        net.epoch_ = epoch
-        net.history.append(**logs)
-        for callback in list(self._epoch_callbacks):
-            callback(self, logs)
+
+        return [hook]
 
     def _on_diverged(self, exc: DivergedError, epoch: int | None = None) -> None:
         self._set("diverged", str(exc))
