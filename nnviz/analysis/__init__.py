@@ -55,6 +55,17 @@ from .landscape import (
     two_parameter_model,
 )
 from .stability import STABILITY_MESSAGES, loss_stability
+from .lr_regime import (
+    REGIME_TEXT,
+    REGIMES,
+    ClippedPath,
+    clip_path,
+    loss_bands,
+    path_regime,
+    sharpness,
+    step_variance,
+    steps_per_epoch,
+)
 
 __all__ = [
     "CLASS_COLORS",
@@ -128,4 +139,14 @@ __all__ = [
     "activation_stats",
     "grid_lines",
     "layer_space",
+    # learning-rate regimes (the learning-rate and batch explorers)
+    "REGIMES",
+    "REGIME_TEXT",
+    "ClippedPath",
+    "clip_path",
+    "loss_bands",
+    "path_regime",
+    "sharpness",
+    "step_variance",
+    "steps_per_epoch",
 ]
