@@ -11,6 +11,8 @@ _WIDGETS = (
     "ArchitectureBuilder",
     "DecisionBoundaryPlot",
     "LearningRateControl",
+    "LearningRateExplorer",
+    "BatchEpochExplorer",
     "LossChart",
     "NetworkGraph",
     "Playground",

@@ -12,9 +12,11 @@ heatmaps are coloured in NumPy and sent as small PNGs.
 from .activation_heatmaps import ActivationHeatmaps
 from .architecture import ArchitectureBuilder
 from .backprop_stepper import BackpropStepper
+from .batch_explorer import BatchEpochExplorer
 from .data_controls import DataControls
 from .decision_plot import DecisionBoundaryPlot
 from .learning_rate import LearningRateControl
+from .lr_explorer import LearningRateExplorer
 from .loss_chart import LossChart
 from .network_graph import NetworkGraph
 from .playground import Playground
@@ -26,9 +28,11 @@ __all__ = [
     "ActivationHeatmaps",
     "ArchitectureBuilder",
     "BackpropStepper",
+    "BatchEpochExplorer",
     "DataControls",
     "DecisionBoundaryPlot",
     "LearningRateControl",
+    "LearningRateExplorer",
     "LossChart",
     "NetworkGraph",
     "Playground",

@@ -177,7 +177,7 @@ class BatchEpochExplorer(ReportsErrors, VBox):
         ]
         axes = [bqplot.Axis(scale=self.x_scale, label="epochs = samples seen ÷ n (the same data for every run)",
                             tick_style={"font-size": "9px"}, grid_lines="none", label_offset="28px"),
-                bqplot.Axis(scale=self.y_scale, orientation="vertical", label="training loss after each step",
+                bqplot.Axis(scale=self.y_scale, side="left", label="training loss after each step",
                             tick_format=".2f", tick_style={"font-size": "9px"}, grid_lines="dashed",
                             label_offset="-38px")]
         self.compare_chart = bqplot.Figure(
@@ -520,12 +520,14 @@ class BatchEpochExplorer(ReportsErrors, VBox):
 
     def close(self) -> None:
         """Stop both loops for good and close every widget model the explorer created."""
-        if self._closed:
+        if getattr(self, "_closed", True):  # closed, or __init__ failed before the runs existed
+            if getattr(self, "_owned_ids", None):
+                close_owned(self)
             return
         self._closed = True
-        self.session.close()
-        self.compare.close()
-        self.plot.close()
+        for part in ("session", "compare", "plot"):
+            if hasattr(self, part):
+                getattr(self, part).close()
         close_owned(self)
         super().close()
 

@@ -118,7 +118,7 @@ class LandscapeView(ReportsErrors, VBox):
                                            default_size=80, **quiet)
         self.x_axis = bqplot.Axis(scale=self.x_scale, label="α (direction 1)", tick_style={"font-size": "9px"},
                                   grid_lines="none", label_offset="28px")
-        self.y_axis = bqplot.Axis(scale=self.y_scale, orientation="vertical", label="β (direction 2)",
+        self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", label="β (direction 2)",
                                   tick_style={"font-size": "9px"}, grid_lines="none", label_offset="-32px")
         self.figure = bqplot.Figure(
             marks=[self.feed.mark, *self.path_lines.values(), self.start_mark, self.minimum_mark],

@@ -179,7 +179,7 @@ class LearningRateExplorer(ReportsErrors, VBox):
         ]
         self.x_axis = bqplot.Axis(scale=self.x_scale, label="epoch", tick_format="d",
                                   tick_style={"font-size": "9px"}, grid_lines="none", label_offset="28px")
-        self.y_axis = bqplot.Axis(scale=self.y_scale, orientation="vertical", label="training loss (log)",
+        self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", label="training loss (log)",
                                   tick_format=".2~g", tick_style={"font-size": "9px"}, grid_lines="dashed",
                                   label_offset="-38px")
         self.chart = bqplot.Figure(
@@ -351,7 +351,7 @@ class LearningRateExplorer(ReportsErrors, VBox):
         s = self.sessions[k]
         text = f"lr {format_number(float(f'{s.lr:.3g}'))}"
         if s.status == "diverged":
-            text += f" · diverged, stopped at epoch {s.epoch}"
+            text += f" · diverged in epoch {s.epoch + 1} (stopped)"
         elif s.warning:
             text += " · unstable"
         return text
@@ -517,12 +517,14 @@ class LearningRateExplorer(ReportsErrors, VBox):
 
     def close(self) -> None:
         """Stop every run for good and close every widget model the explorer created."""
-        if self._closed:
+        if getattr(self, "_closed", True):  # closed, or __init__ failed before the runs existed
+            if getattr(self, "_owned_ids", None):
+                close_owned(self)
             return
         self._closed = True
-        self.group.close()
-        self.landscape.close()
-        self.finder.close()
+        for part in ("group", "landscape", "finder"):
+            if hasattr(self, part):
+                getattr(self, part).close()
         close_owned(self)
         super().close()
 

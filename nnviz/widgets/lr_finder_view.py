@@ -63,7 +63,7 @@ class LRFinderView(ReportsErrors, VBox):
                                             default_size=10, y_offset=-10, align="middle")
             axes = [bqplot.Axis(scale=self.x_scale, label="learning rate (log)", tick_format=".0e",
                                 tick_style={"font-size": "9px"}, grid_lines="none", label_offset="28px"),
-                    bqplot.Axis(scale=self.y_scale, orientation="vertical", label="loss", tick_format=".2f",
+                    bqplot.Axis(scale=self.y_scale, side="left", label="loss", tick_format=".2f",
                                 tick_style={"font-size": "9px"}, grid_lines="dashed", label_offset="-34px")]
             self.figure = bqplot.Figure(
                 marks=[self.raw_line, self.smooth_line, self.marks, self.mark_labels], axes=axes,
