@@ -275,7 +275,9 @@ class BatchEpochExplorer(ReportsErrors, VBox):
             self.status.error(s.message)
             self._draw_counters()
             return None
-        self._on_batch(BatchEvent(s, net.epoch_ + 1, self._batch_index, samples, float(loss)))
+        event = BatchEvent(s, net.epoch_ + 1, self._batch_index, samples, float(loss))
+        for callback in list(s._batch_callbacks):  # every on_batch listener of the session (this one too)
+            callback(event)
         self._pos += len(samples)
         self._batch_index += 1
         if self._pos >= n:
