@@ -216,35 +216,44 @@ class LandscapeView(ReportsErrors, VBox):
         self._draw_surface()
         self.update_paths()
 
-    def update_paths(self, run_vectors=None, run_losses=None) -> None:
-        """Redraw the paths (cheap: a projection per path); the run's path from ``run_vectors`` when given."""
+    def update_paths(self, run_vectors=None, run_losses=None, *, final: bool = True) -> None:
+        """Redraw the paths; the run's from ``run_vectors`` (and its losses) when given.
+
+        ``final=False`` (a frame while training): only the run's path is projected again, and its
+        verdict waits for the next final redraw (a pause, a step), so a frame stays cheap.
+        """
         if run_vectors is not None:
             self._run_vectors = np.asarray(run_vectors, dtype=np.float64)
             self._run_losses = None if run_losses is None else np.asarray(run_losses, dtype=np.float64)
         land = self.landscape
         if land is None:
             return
-        lines = dict(self.paths)
+        lines = dict(self.paths) if final else {}
         if self.mode == "network" and self._run_vectors is not None and len(self._run_vectors):
-            losses = self._run_losses if self._run_losses is not None and len(self._run_losses) == len(
-                self._run_vectors) else np.zeros(len(self._run_vectors))
+            known = self._run_losses is not None and len(self._run_losses) == len(self._run_vectors)
+            losses = self._run_losses if known else np.zeros(len(self._run_vectors))
             run = OptimizerPath(self._run_vectors, losses, "run", False)
             lines["run"] = run
-            if self._run_losses is not None and len(self._run_losses) > 1:
+            if final and known and len(losses) > 1:
                 self.regimes["run"] = path_regime(run, floor=min(land.minimum[2], float(np.min(losses))))
         else:
             self.regimes.pop("run", None)
-        for name, line in self.path_lines.items():
-            p = lines.get(name)
+            lines.setdefault("run", None)
+        for name, p in lines.items():
+            line = self.path_lines[name]
             with line.hold_sync():
                 if p is None:
                     line.x, line.y = np.zeros(0), np.zeros(0)
+                    self.clipped.pop(name, None)
                     continue
                 clipped = clip_path(land.project(p.vectors[np.isfinite(p.vectors).all(axis=1)]), land.extent)
                 self.clipped[name] = clipped
                 line.x, line.y = clipped.xy[:, 0], clipped.xy[:, 1]
-                line.labels = [self._legend(name)]
-        self._write_info()
+                label = [self._legend(name)]
+                if list(line.labels) != label:
+                    line.labels = label
+        if final:
+            self._write_info()
 
     def _legend(self, name: str) -> str:
         regime = self.regimes.get(name)

@@ -421,13 +421,13 @@ class LearningRateExplorer(ReportsErrors, VBox):
         self.runs.value = ("<table class='nnviz-small' style='border-collapse:collapse'>"
                            + "".join(rows).replace("<td>", "<td style='padding:0 6px'>") + "</table>" + extra)
 
-    def _redraw(self) -> None:
+    def _redraw(self, final: bool = True) -> None:
         self._draw_chart()
-        self._update_run_path()
+        self._update_run_path(final)
 
-    def _update_run_path(self) -> None:
+    def _update_run_path(self, final: bool = True) -> None:
         k = self._highlight
-        self.landscape.update_paths(self._paths[k], self._path_losses[k])
+        self.landscape.update_paths(self._paths[k], self._path_losses[k], final=final)
 
     def _recompute_landscape(self, auto: bool = False) -> None:
         if auto and not self.landscape.auto.value:
@@ -470,7 +470,7 @@ class LearningRateExplorer(ReportsErrors, VBox):
         if event.playing and active and event.session is not active[-1]:
             return
         try:
-            self._redraw()
+            self._redraw(final=not event.playing)
         except Exception as exc:  # noqa: BLE001 - shown in the widget, training goes on
             self.report_error(exc)
 
