@@ -93,7 +93,8 @@ def test_the_full_batch_curve_is_smoother_than_batch_1s(bx):
         assert line.x[-1] == pytest.approx(5.0)  # the same epochs (samples seen / n) for every curve
     assert step_variance(full) < step_variance(ten) < step_variance(one)
     assert "batch 1: 100 steps/epoch" in bx.compare_lines[0].labels[0]
-    assert "full batch: 1 step/epoch" in bx.compare_lines[2].labels[0]
+    assert "full batch: 1 step/epoch" in bx.compare_lines[2].labels[0] and "full batch: 1 step/epoch" in \
+        bx.compare_legend.value
     assert "samples seen" in bx.compare_chart.axes[0].label
     bx.compare_reset_button.click()
     assert all(len(l.x) == 1 for l in bx.compare_lines) and all(c.epoch == 0 for c in bx.compare.sessions)

@@ -102,7 +102,8 @@ def test_every_run_starts_from_the_same_weights_with_its_own_rate(lrx):
     assert [s.network.optimizer.lr for s in lrx.sessions] == [0.003, 0.03, 0.3, 3.0] == lrx.rates
     assert len({id(s.network) for s in lrx.sessions}) == 4
     assert [l.labels for l in lrx.lines] == [["lr 0.003"], ["lr 0.03"], ["lr 0.3"], ["lr 3"]]
-    assert type(lrx.y_scale).__name__ == "LogScale" and all(l.display_legend for l in lrx.lines)
+    assert type(lrx.y_scale).__name__ == "LogScale"
+    assert all(f"lr {r}" in lrx.legend.value for r in ("0.003", "0.03", "0.3", "3"))  # the legend under the chart
     assert lrx.highlighted == 2 and lrx.lr_slider.value == pytest.approx(0.3)
     assert repr(lrx) == ("LearningRateExplorer(4 runs at lr 0.003, 0.03, 0.3, 3; epoch 0, highlighted lr 0.3, "
                          "paused)")
@@ -143,7 +144,7 @@ def test_a_divergent_run_stops_and_says_so_while_the_others_train_on():
     lrx.step(5)
     diverged = lrx.sessions[3]
     assert diverged.status == "diverged" and [s.epoch for s in lrx.sessions[:3]] == [5, 5, 5]
-    assert "diverged in epoch 1" in lrx.lines[3].labels[0]
+    assert "diverged in epoch 1" in lrx.lines[3].labels[0] and "lr 10 · diverged in epoch 1" in lrx.legend.value
     assert "diverged" in lrx.runs.value and "learning rate 10 is too high" in lrx.runs.value
     assert all(np.isfinite(l.y).all() for l in lrx.lines)  # never NaN on the chart
     lrx.step(2)  # the divergent run stays stopped, the others go on
@@ -216,6 +217,7 @@ def test_the_two_weight_surface_shows_crawl_good_oscillate_and_diverge(lrx):
         np.testing.assert_allclose([line.x[0], line.y[0]], TWO_WEIGHT_START)
     assert seen == {0.03: "crawls", 0.5: "good", 1.8: "oscillates", 2.5: "diverges"}
     assert "SGD: far too large: diverges" in view.path_lines["SGD"].labels[0]
+    assert "SGD: far too large: diverges" in view.legend.value
     # above 2/L the path is drawn up to where it left the map, with a message
     x0, x1, y0, y1 = view.landscape.extent
     end = (view.path_lines["SGD"].x[-1], view.path_lines["SGD"].y[-1])

@@ -12,6 +12,7 @@ from nnviz.analysis import copy_network, step_variance, steps_per_epoch
 from nnviz.core import DivergedError
 
 from ._common import add_class, check_int, check_network, describe, escape, format_number, guarded
+from ._legend import legend_html
 from ._owned import close_owned, owned_models
 from ._style import style_widget
 from .decision_plot import DecisionBoundaryPlot
@@ -146,25 +147,28 @@ class BatchEpochExplorer(ReportsErrors, VBox):
         sizes = sorted({b for b in (1, 2, 5, 10, 20, 25, 50, 100) if b < n} | {s.batch_size, n})
         self.batch_slider = SelectionSlider(options=[(f"{b} (full)" if b == n else str(b), b) for b in sizes],
                                             value=s.batch_size, description="batch size", continuous_update=False,
-                                            style={"description_width": "80px"}, layout=Layout(width="300px"))
+                                            style={"description_width": "90px"}, layout=Layout(width="330px"))
         add_class(self.batch_slider, "nnviz-batch-size")
         from ._config import LEARNING_RATES
 
         rates = sorted(set(LEARNING_RATES) | {s.lr})
         self.lr_slider = SelectionSlider(options=[(format_number(r), r) for r in rates], value=s.lr,
                                          description="learning rate", continuous_update=False,
-                                         style={"description_width": "80px"}, layout=Layout(width="300px"))
-        button = dict(layout=Layout(width="auto"))
-        self.reset_button = Button(description="Reset", icon="undo", **button)
+                                         style={"description_width": "90px"}, layout=Layout(width="330px"))
+
+        def button(width):  # one Layout per button
+            return dict(layout=Layout(width=width, padding="0 4px"))
+
+        self.reset_button = Button(description="", icon="undo", tooltip="new initial weights", **button("36px"))
         self.step_batch_button = Button(description="Step batch", icon="step-forward", button_style="info",
-                                        tooltip="one update on the next mini-batch", **button)
+                                        tooltip="one update on the next mini-batch", **button("104px"))
         self.step_epoch_button = Button(description="Step epoch", icon="fast-forward",
-                                        tooltip="to the end of this epoch (or one whole epoch)", **button)
-        self.play_button = Button(description="Play", icon="play", button_style="primary", **button)
+                                        tooltip="to the end of this epoch (or one whole epoch)", **button("106px"))
+        self.play_button = Button(description="Play", icon="play", button_style="primary", **button("78px"))
         for b, name in ((self.reset_button, "reset"), (self.step_batch_button, "step-batch"),
                         (self.step_epoch_button, "step-epoch"), (self.play_button, "play")):
             add_class(b, f"nnviz-batch-{name}")
-        self.counters = HTML(layout=Layout(width="300px"))
+        self.counters = HTML(layout=Layout(width="330px"))
         add_class(self.counters, "nnviz-batch-counters")
         # the comparison
         self.x_scale = bqplot.LinearScale(min=0.0, max=1.0)
@@ -172,39 +176,41 @@ class BatchEpochExplorer(ReportsErrors, VBox):
         sc = {"x": self.x_scale, "y": self.y_scale}
         self.compare_lines = [
             bqplot.Lines(x=[], y=[], scales=sc, colors=[color], stroke_width=1.3, labels=[self._compare_label(k)],
-                         display_legend=True, enable_hover=False, interactions={})
+                         display_legend=False, enable_hover=False, interactions={})
             for k, color in enumerate(COMPARE_COLORS)
         ]
         axes = [bqplot.Axis(scale=self.x_scale, label="epochs = samples seen ÷ n (the same data for every run)",
                             tick_style={"font-size": "9px"}, grid_lines="none", label_offset="28px"),
                 bqplot.Axis(scale=self.y_scale, side="left", label="training loss after each step",
                             tick_format=".2f", tick_style={"font-size": "9px"}, grid_lines="dashed",
-                            label_offset="-38px")]
+                            label_offset="40px")]
         self.compare_chart = bqplot.Figure(
-            marks=self.compare_lines, axes=axes, legend_location="top-right",
-            legend_style={"fill": "white", "opacity": 0.85}, legend_text={"font-size": "10px"},
-            fig_margin={"top": 10, "bottom": 40, "left": 50, "right": 10}, display_toolbar=False,
+            marks=self.compare_lines, axes=axes,
+            fig_margin={"top": 10, "bottom": 40, "left": 56, "right": 10}, display_toolbar=False,
             padding_x=0.0, padding_y=0.0, animation_duration=0, min_aspect_ratio=0.01, max_aspect_ratio=100,
             layout=Layout(width=f"{CHART_WIDTH}px", height=f"{CHART_HEIGHT}px", margin="0"),
         )
         add_class(self.compare_chart, "nnviz-batch-compare")
-        self.compare_reset_button = Button(description="Reset", icon="undo", **button)
-        self.compare_step_button = Button(description="Train 5 epochs", icon="fast-forward", **button)
-        self.compare_play_button = Button(description="Play", icon="play", button_style="primary", **button)
+        self.compare_reset_button = Button(description="Reset", icon="undo", **button("auto"))
+        self.compare_step_button = Button(description="Train 5 epochs", icon="fast-forward", **button("auto"))
+        self.compare_play_button = Button(description="Play", icon="play", button_style="primary",
+                                          **button("auto"))
         for b, name in ((self.compare_reset_button, "reset"), (self.compare_step_button, "step"),
                         (self.compare_play_button, "play")):
             add_class(b, f"nnviz-compare-{name}")
         self.compare_info = HTML(layout=Layout(width=f"{CHART_WIDTH}px"))
+        self.compare_legend = HTML(layout=Layout(width=f"{CHART_WIDTH}px"))
+        add_class(self.compare_legend, "nnviz-compare-legend")
         self.style = style_widget()
 
     def _layout(self) -> list:
         left = VBox([self.plot, self.counters,
                      HBox([self.reset_button, self.step_batch_button, self.step_epoch_button, self.play_button]),
-                     self.batch_slider, self.lr_slider], layout=Layout(width="330px"))
+                     self.batch_slider, self.lr_slider], layout=Layout(width="340px", flex="0 0 auto"))
         right = VBox([HTML("<div class='nnviz-header'>The loss curve's noise: batch 1, 10 and the full batch</div>"),
-                      self.compare_chart, HBox([self.compare_reset_button, self.compare_step_button,
+                      self.compare_chart, self.compare_legend, HBox([self.compare_reset_button, self.compare_step_button,
                                                 self.compare_play_button]), self.compare_info])
-        return [self.style, HBox([left, right]), self.status]
+        return [self.style, HBox([left, right], layout=Layout(flex_flow="row wrap")), self.status]
 
     def _wire(self) -> None:
         s = self.session
@@ -435,6 +441,8 @@ class BatchEpochExplorer(ReportsErrors, VBox):
         x_max = float(max(1, math.ceil(last)))
         if self.x_scale.max != x_max:
             self.x_scale.max = x_max
+        self.compare_legend.value = legend_html(
+            [(COMPARE_COLORS[k], self._compare_label(k), False) for k in range(len(self.compare_lines))])
         epochs = [c.epoch for c in self.compare.sessions]
         self.compare_info.value = (
             f"<div class='nnviz-small' style='line-height:1.35'>After {max(epochs)} epoch(s) every run has seen each "

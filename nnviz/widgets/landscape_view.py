@@ -25,6 +25,7 @@ from nnviz.core import vector_to_parameters
 
 from ._common import add_class, check_int, escape, format_number, guarded
 from ._image_feed import ImageFeed
+from ._legend import legend_html
 from ._owned import close_owned, owned_models
 from .status import ReportsErrors, StatusArea
 
@@ -32,7 +33,7 @@ __all__ = ["LandscapeView", "MODES", "OPTIMIZER_PATHS"]
 
 #: What the map shows: a 2-D slice through the live network's parameters, or the exact surface of a
 #: two-weight model (w, b of a line fitted by least squares).
-MODES = {"network slice": "network", "two weights (exact)": "two"}
+MODES = {"network slice": "network", "two weights": "two"}
 #: The optimisers drawn from the same start, at the chosen learning rate (name → config, colour).
 OPTIMIZER_PATHS = {
     "SGD": ({"type": "sgd"}, "#222222"),
@@ -107,11 +108,11 @@ class LandscapeView(ReportsErrors, VBox):
         self.feed = ImageFeed(sc, x=(-1.0, 1.0), y=(-1.0, 1.0))
         quiet = dict(enable_hover=False, interactions={})
         self.path_lines = {"run": bqplot.Lines(x=[], y=[], scales=sc, colors=["#f59322"], stroke_width=3,
-                                               marker="circle", marker_size=12, labels=["run"], display_legend=True,
+                                               marker="circle", marker_size=12, labels=["run"], display_legend=False,
                                                **quiet)}
         for name, (_, color) in OPTIMIZER_PATHS.items():
             self.path_lines[name] = bqplot.Lines(x=[], y=[], scales=sc, colors=[color], stroke_width=1.8,
-                                                 line_style="dashed", labels=[name], display_legend=True, **quiet)
+                                                 line_style="dashed", labels=[name], display_legend=False, **quiet)
         self.start_mark = bqplot.Scatter(x=[], y=[], scales=sc, colors=["#ffffff"], stroke="#000000",
                                          default_size=70, **quiet)
         self.minimum_mark = bqplot.Scatter(x=[], y=[], scales=sc, marker="cross", colors=["#ffca28"],
@@ -119,18 +120,17 @@ class LandscapeView(ReportsErrors, VBox):
         self.x_axis = bqplot.Axis(scale=self.x_scale, label="α (direction 1)", tick_style={"font-size": "9px"},
                                   grid_lines="none", label_offset="28px")
         self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", label="β (direction 2)",
-                                  tick_style={"font-size": "9px"}, grid_lines="none", label_offset="-32px")
+                                  tick_style={"font-size": "9px"}, grid_lines="none", label_offset="36px")
         self.figure = bqplot.Figure(
             marks=[self.feed.mark, *self.path_lines.values(), self.start_mark, self.minimum_mark],
-            axes=[self.x_axis, self.y_axis], legend_location="top-right",
-            legend_style={"fill": "white", "opacity": 0.85}, legend_text={"font-size": "10px"},
-            fig_margin={"top": 8, "bottom": 40, "left": 46, "right": 8}, display_toolbar=False,
+            axes=[self.x_axis, self.y_axis],
+            fig_margin={"top": 8, "bottom": 40, "left": 50, "right": 8}, display_toolbar=False,
             padding_x=0.0, padding_y=0.0, animation_duration=0, min_aspect_ratio=0.01, max_aspect_ratio=100,
             layout=Layout(width=f"{SIZE}px", height=f"{SIZE}px", margin="0"),
         )
         add_class(self.figure, "nnviz-landscape-figure")
         self.mode_buttons = ToggleButtons(options=list(MODES), value=self._label(mode),
-                                          style={"button_width": "140px"}, layout=Layout(width="auto"))
+                                          style={"button_width": "120px"}, layout=Layout(width="auto"))
         add_class(self.mode_buttons, "nnviz-landscape-mode")
         self.resolution_slider = IntSlider(value=check_int("resolution", resolution, low=10, high=150), min=10,
                                            max=150, step=5, description="resolution", continuous_update=False,
@@ -145,9 +145,12 @@ class LandscapeView(ReportsErrors, VBox):
                              layout=Layout(width="auto"))
         self.info = HTML()
         add_class(self.info, "nnviz-landscape-info")
+        self.legend = HTML()
+        add_class(self.legend, "nnviz-landscape-legend")
         children = [HTML("<div class='nnviz-header'>Loss landscape</div>"), self.mode_buttons, self.figure,
-                    self.info, HBox([self.recompute_button, self.auto]), self.resolution_slider, self.span_slider]
-        super().__init__(children + ([self.status] if own else []), layout=Layout(width=f"{SIZE + 20}px"))
+                    self.legend, self.info, HBox([self.recompute_button, self.auto]), self.resolution_slider, self.span_slider]
+        super().__init__(children + ([self.status] if own else []),
+                         layout=Layout(width=f"{SIZE + 20}px", flex="0 0 auto"))
         add_class(self, "nnviz-landscape")
         self._target = None  # (network, X, y): the live network the slice goes through
         self.mode_buttons.observe(self._on_control, "value")
@@ -254,10 +257,20 @@ class LandscapeView(ReportsErrors, VBox):
                     line.labels = label
         if final:
             self._write_info()
+        self._write_legend()
+
+    def _write_legend(self) -> None:
+        entries = []
+        for name, line in self.path_lines.items():
+            if len(line.x):
+                entries.append((line.colors[0], self._legend(name), name != "run"))
+        legend = legend_html(entries) if entries else ""
+        if self.legend.value != legend:
+            self.legend.value = legend
 
     def _legend(self, name: str) -> str:
         regime = self.regimes.get(name)
-        what = "training run" if name == "run" else name
+        what = "the run's training path" if name == "run" else name
         return f"{what}: {REGIME_TEXT[regime]}" if regime else what
 
     # ----------------------------------------------------------------------------------- drawing
@@ -297,7 +310,7 @@ class LandscapeView(ReportsErrors, VBox):
         else:
             lines.append(f"Slice through the live network along two random filter-normalised directions "
                          f"(Li et al. 2018), span ±{land.alphas[-1]:g}.")
-        lines.append(f"η = <b>{escape(format_number(self.lr))}</b> · loss {lo:.3g} (dark) … {hi:.3g} (grey), "
+        lines.append(f"η = <b>{escape(format_number(float(f'{self.lr:.3g}')))}</b> · loss {lo:.3g} (dark) … {hi:.3g} (grey), "
                      f"log-spaced bands · {self.resolution}×{self.resolution} in {self.seconds * 1e3:.0f} ms")
         left = [n for n, c in self.clipped.items() if c.left and n in self.paths]
         if left:

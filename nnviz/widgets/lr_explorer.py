@@ -12,6 +12,7 @@ from nnviz.analysis import copy_network
 from nnviz.core import parameters_to_vector
 
 from ._common import add_class, check_int, check_network, describe, escape, format_number, guarded
+from ._legend import legend_html
 from ._owned import close_owned, owned_models
 from ._style import style_widget
 from .landscape_view import LandscapeView
@@ -174,33 +175,32 @@ class LearningRateExplorer(ReportsErrors, VBox):
         quiet = dict(enable_hover=False, interactions={})
         self.lines = [
             bqplot.Lines(x=[], y=[], scales=sc, colors=[RUN_COLORS[k]], stroke_width=1.6, labels=[self._label(k)],
-                         display_legend=True, **quiet)
+                         display_legend=False, **quiet)
             for k in range(len(self.sessions))
         ]
         self.x_axis = bqplot.Axis(scale=self.x_scale, label="epoch", tick_format="d",
                                   tick_style={"font-size": "9px"}, grid_lines="none", label_offset="28px")
         self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", label="training loss (log)",
                                   tick_format=".2~g", tick_style={"font-size": "9px"}, grid_lines="dashed",
-                                  label_offset="-38px")
+                                  label_offset="40px")
         self.chart = bqplot.Figure(
-            marks=self.lines, axes=[self.x_axis, self.y_axis], legend_location="top-right",
-            legend_style={"fill": "white", "opacity": 0.85}, legend_text={"font-size": "10px"},
-            fig_margin={"top": 10, "bottom": 40, "left": 50, "right": 10}, display_toolbar=False,
+            marks=self.lines, axes=[self.x_axis, self.y_axis],
+            fig_margin={"top": 10, "bottom": 40, "left": 56, "right": 10}, display_toolbar=False,
             padding_x=0.0, padding_y=0.0, animation_duration=0, min_aspect_ratio=0.01, max_aspect_ratio=100,
             layout=Layout(width=f"{CHART_WIDTH}px", height=f"{CHART_HEIGHT}px", margin="0"),
         )
         add_class(self.chart, "nnviz-lr-chart")
-        button = dict(layout=Layout(width="auto"))
         self.reset_button = Button(description="Reset", icon="undo", tooltip="every run back to the same new "
-                                   "initial weights", **button)
-        self.play_button = Button(description="Play", icon="play", button_style="primary", **button)
+                                   "initial weights", layout=Layout(width="auto"))
+        self.play_button = Button(description="Play", icon="play", button_style="primary",
+                                  layout=Layout(width="auto"))
         self.step_button = Button(description="Step", icon="step-forward", tooltip="one epoch for every run",
-                                  **button)
+                                  layout=Layout(width="auto"))
         for b, name in ((self.reset_button, "reset"), (self.play_button, "play"), (self.step_button, "step")):
             add_class(b, f"nnviz-lr-{name}")
         self.highlight_buttons = ToggleButtons(
             options=[(f"lr {format_number(s.lr)}", k) for k, s in enumerate(self.sessions)], value=self._highlight,
-            style={"button_width": "82px"}, layout=Layout(width="auto"))
+            style={"button_width": "72px"}, layout=Layout(width="auto"))
         add_class(self.highlight_buttons, "nnviz-lr-highlight")
         self.lr_slider = FloatLogSlider(value=self.sessions[self._highlight].lr, base=10, min=-5, max=1, step=0.05,
                                         description="learning rate", continuous_update=False, readout_format=".3g",
@@ -208,6 +208,8 @@ class LearningRateExplorer(ReportsErrors, VBox):
         add_class(self.lr_slider, "nnviz-lr-slider")
         self.runs = HTML()
         add_class(self.runs, "nnviz-lr-runs")
+        self.legend = HTML(layout=Layout(width=f"{CHART_WIDTH}px"))
+        add_class(self.legend, "nnviz-lr-legend")
         self.landscape = LandscapeView(resolution=resolution, seed=seed, status=self.status)
         self.finder = LRFinderView(status=self.status)
         self.style = style_widget()
@@ -216,9 +218,12 @@ class LearningRateExplorer(ReportsErrors, VBox):
         controls = HBox([self.reset_button, self.play_button, self.step_button],
                         layout=Layout(align_items="center"))
         left = VBox([HTML("<div class='nnviz-header'>Training runs · same network, same start</div>"), controls,
-                     self.chart, HTML("<div class='nnviz-small'>Highlighted run:</div>"), self.highlight_buttons,
-                     self.lr_slider, self.runs], layout=Layout(width=f"{CHART_WIDTH + 20}px"))
-        return [self.style, HBox([left, self.landscape, self.finder]), self.status]
+                     self.chart, self.legend, HTML("<div class='nnviz-small'>Highlighted run:</div>"),
+                     self.highlight_buttons, self.lr_slider, self.runs],
+                    layout=Layout(width=f"{CHART_WIDTH + 20}px", flex="0 0 auto"))
+        # the parts wrap onto the next line where the notebook is narrower than all three
+        return [self.style, HBox([left, self.landscape, self.finder], layout=Layout(flex_flow="row wrap")),
+                self.status]
 
     def _wire(self) -> None:
         self.play_button.on_click(self._on_play)
@@ -361,6 +366,10 @@ class LearningRateExplorer(ReportsErrors, VBox):
             label = [self._label(k)]
             if list(line.labels) != label:
                 line.labels = label
+        legend = legend_html([(RUN_COLORS[k], self._label(k), False) for k in range(len(self.lines))],
+                             bold=self._highlight)
+        if self.legend.value != legend:
+            self.legend.value = legend
         options = [(f"lr {format_number(float(f'{s.lr:.3g}'))}", k) for k, s in enumerate(self.sessions)]
         if list(self.highlight_buttons.options) != options:
             self.highlight_buttons.unobserve(self._on_highlight, "value")
@@ -413,13 +422,12 @@ class LearningRateExplorer(ReportsErrors, VBox):
             if s.warning and s.status != "diverged":
                 state += " · <span style='color:#8a4b00'>unstable</span>"
             mark = "▶ " if k == self._highlight else ""
-            rows.append(f"<tr><td><span style='color:{RUN_COLORS[k]}'>■</span> {mark}lr "
-                        f"{escape(format_number(float(f'{s.lr:.3g}')))}</td><td>epoch {s.epoch}</td>"
-                        f"<td>loss {'–' if loss is None else f'{loss:.4g}'}</td><td>{state}</td></tr>")
+            rows.append(f"<div style='white-space:nowrap'><span style='color:{RUN_COLORS[k]}'>■</span> {mark}lr "
+                        f"<b>{escape(format_number(float(f'{s.lr:.3g}')))}</b> · epoch {s.epoch} · loss "
+                        f"{'–' if loss is None else f'{loss:.4g}'} · {state}</div>")
         message = next((s.message for s in self.sessions if s.status == "diverged" and s.message), "")
         extra = f"<div style='color:#b71c1c'>{escape(message)}</div>" if message else ""
-        self.runs.value = ("<table class='nnviz-small' style='border-collapse:collapse'>"
-                           + "".join(rows).replace("<td>", "<td style='padding:0 6px'>") + "</table>" + extra)
+        self.runs.value = f"<div class='nnviz-small' style='line-height:1.5'>{''.join(rows)}{extra}</div>"
 
     def _redraw(self, final: bool = True) -> None:
         self._draw_chart()

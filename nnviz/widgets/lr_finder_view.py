@@ -64,10 +64,10 @@ class LRFinderView(ReportsErrors, VBox):
             axes = [bqplot.Axis(scale=self.x_scale, label="learning rate (log)", tick_format=".0e",
                                 tick_style={"font-size": "9px"}, grid_lines="none", label_offset="28px"),
                     bqplot.Axis(scale=self.y_scale, side="left", label="loss", tick_format=".2f",
-                                tick_style={"font-size": "9px"}, grid_lines="dashed", label_offset="-34px")]
+                                tick_style={"font-size": "9px"}, grid_lines="dashed", label_offset="36px")]
             self.figure = bqplot.Figure(
                 marks=[self.raw_line, self.smooth_line, self.marks, self.mark_labels], axes=axes,
-                fig_margin={"top": 14, "bottom": 40, "left": 46, "right": 10}, display_toolbar=False,
+                fig_margin={"top": 14, "bottom": 40, "left": 50, "right": 10}, display_toolbar=False,
                 padding_x=0.0, padding_y=0.0, animation_duration=0, min_aspect_ratio=0.01, max_aspect_ratio=100,
                 layout=Layout(width=f"{WIDTH}px", height=f"{HEIGHT}px", margin="0"),
             )
@@ -89,7 +89,7 @@ class LRFinderView(ReportsErrors, VBox):
             add_class(self.info, "nnviz-lr-finder-info")
             children = [HTML("<div class='nnviz-header'>Learning-rate finder</div>"), self.figure, self.info,
                         HBox([self.run_button, self.rule, self.use_button])]
-            super().__init__(children + ([self.status] if own else []), layout=Layout(width=f"{WIDTH + 20}px"))
+            super().__init__(children + ([self.status] if own else []), layout=Layout(width=f"{WIDTH + 20}px", flex="0 0 auto"))
             add_class(self, "nnviz-lr-finder")
             self.use_button.on_click(self._on_use)
             self.rule.observe(self._on_rule, "value")
