@@ -200,7 +200,7 @@ class LearningRateExplorer(ReportsErrors, VBox):
             add_class(b, f"nnviz-lr-{name}")
         self.highlight_buttons = ToggleButtons(
             options=[(f"lr {format_number(s.lr)}", k) for k, s in enumerate(self.sessions)], value=self._highlight,
-            style={"button_width": "72px"}, layout=Layout(width="auto"))
+            style={"button_width": "86px"}, layout=Layout(width="auto"))
         add_class(self.highlight_buttons, "nnviz-lr-highlight")
         self.lr_slider = FloatLogSlider(value=self.sessions[self._highlight].lr, base=10, min=-5, max=1, step=0.05,
                                         description="learning rate", continuous_update=False, readout_format=".3g",

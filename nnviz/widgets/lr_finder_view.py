@@ -74,13 +74,14 @@ class LRFinderView(ReportsErrors, VBox):
             add_class(self.figure, "nnviz-lr-finder-figure")
             self.run_button = Button(description="Run LR finder", icon="search", button_style="info",
                                      tooltip="sweep the learning rate from 1e-7 to 10 on a copy of the network",
-                                     layout=Layout(width="auto"))
+                                     layout=Layout(width="132px"))
             add_class(self.run_button, "nnviz-lr-finder-run")
             self.rule = Dropdown(options=[("valley", "valley"), ("steepest", "steepest"),
                                           ("minimum / 10", "minimum/10")], value="valley",
-                                 layout=Layout(width="120px"))
+                                 layout=Layout(width="92px"))
             self.use_button = Button(description="Use suggestion", icon="check", disabled=True,
-                                     layout=Layout(width="auto"))
+                                     tooltip="train the highlighted run at the suggested learning rate",
+                                     layout=Layout(width="118px"))
             add_class(self.use_button, "nnviz-lr-finder-use")
             self.info = HTML("<div class='nnviz-small'>Press “Run LR finder”: it trains a copy of the "
                              "highlighted run for 100 mini-batches while the learning rate grows from 1e-7 to 10, "

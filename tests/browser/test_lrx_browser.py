@@ -16,6 +16,7 @@ BX_CELL = "from nnviz.widgets import BatchEpochExplorer\n\nbx = BatchEpochExplor
 
 
 def _shot(page, root: str, tmp_path, name: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 1700})  # the whole widget on screen
     path = tmp_path / f"{name}.png"
     page.locator(f".jp-OutputArea-output:has({root})").screenshot(path=str(path))
     assert path.stat().st_size > 10_000  # not an empty box
@@ -44,7 +45,9 @@ def test_learning_rate_explorer_plays_its_runs_and_runs_the_finder(jupyter_serve
     root.locator(".nnviz-lr-play").click()
     wait_for_kernel_value(page, "lrx.playing", False)
     expect(root.locator(".nnviz-lr-play")).to_contain_text("Play")
-    expect(root.locator(".nnviz-lr-runs")).to_contain_text(f"epoch {max(epochs)}"[:7])
+    final = kernel_eval(page, "[s.epoch for s in lrx.sessions]")
+    assert len(set(final)) == 1 and final[0] >= max(epochs)  # trained together
+    expect(root.locator(".nnviz-lr-runs")).to_contain_text(f"epoch {final[0]} ·")
 
     # the landscape's exact two-weight surface, then the LR finder and its suggestion
     root.locator(".nnviz-landscape-mode button", has_text="two weights").click()
