@@ -150,3 +150,18 @@ def test_bad_arguments_and_close():
     assert bx.session.closed and all(c.closed for c in bx.compare.sessions)
     with pytest.raises(RuntimeError, match="closed"):
         bx.step_batch()
+
+
+def test_an_explorer_shown_nowhere_any_more_stops_both_loops(bx):
+    async def scenario():
+        bx._view_count = 1
+        bx.play()
+        bx.compare_play_button.click()
+        await asyncio.sleep(0.2)
+        assert bx.session.playing and bx.compare.playing
+        bx._view_count = 0
+        await asyncio.sleep(0.05)
+        assert not bx.session.playing and not bx.compare.playing
+        assert bx.compare_play_button.description == "Play"
+
+    asyncio.run(scenario())

@@ -2,7 +2,6 @@
 divergence of one run, the loss landscape with its optimiser paths, the LR finder; plus the pure
 functions of nnviz.analysis.lr_regime it draws with."""
 import asyncio
-import math
 
 import numpy as np
 import pytest
@@ -286,3 +285,16 @@ def test_close_closes_every_model_it_made_and_stops_the_runs():
     with pytest.raises(RuntimeError, match="closed"):
         lrx.step(1)
     lrx.close()  # twice is fine
+
+
+def test_an_explorer_shown_nowhere_any_more_stops_training(lrx):
+    async def scenario():
+        lrx._view_count = 1  # the front end shows it
+        lrx.play()
+        await asyncio.sleep(0.2)
+        assert lrx.playing
+        lrx._view_count = 0  # its output was cleared
+        await asyncio.sleep(0.05)
+        assert not lrx.playing and all(not s.playing for s in lrx.sessions)
+
+    asyncio.run(scenario())

@@ -11,7 +11,7 @@ from ipywidgets import HTML, Button, HBox, Layout, SelectionSlider, VBox
 from nnviz.analysis import copy_network, step_variance, steps_per_epoch
 from nnviz.core import DivergedError
 
-from ._common import add_class, check_int, check_network, describe, escape, format_number, guarded
+from ._common import add_class, check_int, check_network, escape, format_number, guarded
 from ._legend import legend_html
 from ._owned import close_owned, owned_models
 from ._style import style_widget
@@ -208,8 +208,9 @@ class BatchEpochExplorer(ReportsErrors, VBox):
                      HBox([self.reset_button, self.step_batch_button, self.step_epoch_button, self.play_button]),
                      self.batch_slider, self.lr_slider], layout=Layout(width="340px", flex="0 0 auto"))
         right = VBox([HTML("<div class='nnviz-header'>The loss curve's noise: batch 1, 10 and the full batch</div>"),
-                      self.compare_chart, self.compare_legend, HBox([self.compare_reset_button, self.compare_step_button,
-                                                self.compare_play_button]), self.compare_info])
+                      self.compare_chart, self.compare_legend,
+                      HBox([self.compare_reset_button, self.compare_step_button, self.compare_play_button]),
+                      self.compare_info])
         return [self.style, HBox([left, right], layout=Layout(flex_flow="row wrap")), self.status]
 
     def _wire(self) -> None:

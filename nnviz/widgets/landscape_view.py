@@ -148,7 +148,8 @@ class LandscapeView(ReportsErrors, VBox):
         self.legend = HTML()
         add_class(self.legend, "nnviz-landscape-legend")
         children = [HTML("<div class='nnviz-header'>Loss landscape</div>"), self.mode_buttons, self.figure,
-                    self.legend, self.info, HBox([self.recompute_button, self.auto]), self.resolution_slider, self.span_slider]
+                    self.legend, self.info, HBox([self.recompute_button, self.auto]), self.resolution_slider,
+                    self.span_slider]
         super().__init__(children + ([self.status] if own else []),
                          layout=Layout(width=f"{SIZE + 20}px", flex="0 0 auto"))
         add_class(self, "nnviz-landscape")
@@ -310,7 +311,8 @@ class LandscapeView(ReportsErrors, VBox):
         else:
             lines.append(f"Slice through the live network along two random filter-normalised directions "
                          f"(Li et al. 2018), span ±{land.alphas[-1]:g}.")
-        lines.append(f"η = <b>{escape(format_number(float(f'{self.lr:.3g}')))}</b> · loss {lo:.3g} (dark) … {hi:.3g} (grey), "
+        lr = format_number(float(f"{self.lr:.3g}"))
+        lines.append(f"η = <b>{escape(lr)}</b> · loss {lo:.3g} (dark) … {hi:.3g} (grey), "
                      f"log-spaced bands · {self.resolution}×{self.resolution} in {self.seconds * 1e3:.0f} ms")
         left = [n for n, c in self.clipped.items() if c.left and n in self.paths]
         if left:

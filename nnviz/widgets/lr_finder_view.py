@@ -90,7 +90,8 @@ class LRFinderView(ReportsErrors, VBox):
             add_class(self.info, "nnviz-lr-finder-info")
             children = [HTML("<div class='nnviz-header'>Learning-rate finder</div>"), self.figure, self.info,
                         HBox([self.run_button, self.rule, self.use_button])]
-            super().__init__(children + ([self.status] if own else []), layout=Layout(width=f"{WIDTH + 20}px", flex="0 0 auto"))
+            super().__init__(children + ([self.status] if own else []),
+                             layout=Layout(width=f"{WIDTH + 20}px", flex="0 0 auto"))
             add_class(self, "nnviz-lr-finder")
             self.use_button.on_click(self._on_use)
             self.rule.observe(self._on_rule, "value")
