@@ -73,9 +73,10 @@ class LandscapeView(ReportsErrors, VBox):
     landscape : LossLandscape or None
         The surface on screen.
     paths : dict of str to OptimizerPath
-        The optimisers' paths on screen (and ``"run"``: the run's own, network mode).
+        The optimisers' paths on screen.
     regimes : dict of str to str
-        Their verdicts.
+        The optimisers' verdicts (:func:`nnviz.analysis.path_regime`; the run's own path, mini-batch
+        steps seen once per epoch, gets none).
     path_lines : dict of str to bqplot.Lines
         ``"run"`` and one per optimiser of :data:`OPTIMIZER_PATHS`.
     feed : ImageFeed
@@ -238,10 +239,7 @@ class LandscapeView(ReportsErrors, VBox):
             losses = self._run_losses if known else np.zeros(len(self._run_vectors))
             run = OptimizerPath(self._run_vectors, losses, "run", False)
             lines["run"] = run
-            if final and known and len(losses) > 1:
-                self.regimes["run"] = path_regime(run, floor=min(land.minimum[2], float(np.min(losses))))
         else:
-            self.regimes.pop("run", None)
             lines.setdefault("run", None)
         for name, p in lines.items():
             line = self.path_lines[name]
@@ -270,9 +268,11 @@ class LandscapeView(ReportsErrors, VBox):
             self.legend.value = legend
 
     def _legend(self, name: str) -> str:
+        if name == "run":  # mini-batch steps, one point per epoch: no verdict, just what it is
+            n = 0 if self._run_vectors is None else len(self._run_vectors) - 1
+            return f"the run's training path ({n} epoch{'' if n == 1 else 's'})"
         regime = self.regimes.get(name)
-        what = "the run's training path" if name == "run" else name
-        return f"{what}: {REGIME_TEXT[regime]}" if regime else what
+        return f"{name}: {REGIME_TEXT[regime]}" if regime else name
 
     # ----------------------------------------------------------------------------------- drawing
     def _draw_surface(self) -> None:

@@ -79,11 +79,11 @@ class LRFinderView(ReportsErrors, VBox):
             self.rule = Dropdown(options=[("valley", "valley"), ("steepest", "steepest"),
                                           ("minimum / 10", "minimum/10")], value="valley",
                                  layout=Layout(width="92px"))
-            self.use_button = Button(description="Use suggestion", icon="check", disabled=True,
+            self.use_button = Button(description="Use it", icon="check", disabled=True,
                                      tooltip="train the highlighted run at the suggested learning rate",
                                      layout=Layout(width="118px"))
             add_class(self.use_button, "nnviz-lr-finder-use")
-            self.info = HTML("<div class='nnviz-small'>Press “Run LR finder”: it trains a copy of the "
+            self.info = HTML("<div class='nnviz-small' style='line-height:1.35'>Press “Run LR finder”: it trains a copy of the "
                              "highlighted run for 100 mini-batches while the learning rate grows from 1e-7 to 10, "
                              "and stops when the loss blows up. Good rates are where the loss falls fastest.</div>",
                              layout=Layout(width=f"{WIDTH}px"))

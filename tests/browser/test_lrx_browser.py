@@ -49,6 +49,9 @@ def test_learning_rate_explorer_plays_its_runs_and_runs_the_finder(jupyter_serve
     assert len(set(final)) == 1 and final[0] >= max(epochs)  # trained together
     expect(root.locator(".nnviz-lr-runs")).to_contain_text(f"epoch {final[0]} ·")
 
+    expect(root.locator(".nnviz-landscape-legend")).to_contain_text("training path")
+    _shot(page, ".nnviz-lr-explorer", tmp_path, "lrx_learning_rate_explorer_slice")
+
     # the landscape's exact two-weight surface, then the LR finder and its suggestion
     root.locator(".nnviz-landscape-mode button", has_text="two weights").click()
     wait_for_kernel_value(page, "lrx.landscape.mode", "two")
