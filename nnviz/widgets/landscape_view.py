@@ -81,6 +81,9 @@ class LandscapeView(ReportsErrors, VBox):
         ``"run"`` and one per optimiser of :data:`OPTIMIZER_PATHS`.
     feed : ImageFeed
         The heatmap.
+    curvature : float
+        The largest eigenvalue ``L`` of the loss's Hessian at the paths' start
+        (:func:`nnviz.analysis.sharpness`): full-batch gradient descent is stable below ``2 / L``.
     seconds : float
         How long the last recompute took.
     """
@@ -99,6 +102,7 @@ class LandscapeView(ReportsErrors, VBox):
         self.regimes: dict = {}
         self.clipped: dict = {}
         self.seconds = 0.0
+        self.curvature = 0.0
         self.lr = 0.1
         self._run_vectors = None
         self._two = two_parameter_model()
@@ -212,6 +216,7 @@ class LandscapeView(ReportsErrors, VBox):
             land = loss_landscape(start, X, y, resolution=self.resolution, span=self.span_slider.value,
                                   seed=self.seed)
         floor = land.minimum[2]
+        self.curvature = sharpness(start, X, y)  # L: plain gradient descent is stable below 2/L here
         paths, regimes = {}, {}
         for name, (config, _) in OPTIMIZER_PATHS.items():
             p = optimizer_path(start, X, y, {**config, "lr": self.lr}, steps=PATH_STEPS)
@@ -303,13 +308,15 @@ class LandscapeView(ReportsErrors, VBox):
         finite = land.loss[np.isfinite(land.loss)]
         hi = float(finite.max()) if finite.size else float("inf")
         lines = []
+        L = self.curvature
         if self.mode == "two":
-            net, X, y = self._two
-            L = sharpness(net, X, y)
             lines.append(f"Exact surface of ŷ = w·x + b (mse). Curvature L = {L:.3g}: plain SGD converges for "
                          f"η &lt; 2/L = <b>{2 / L:.3g}</b> and diverges above.")
         else:
             lines.append(f"Slice through the live network along two random filter-normalised directions "
+                         f"(Li et al. 2018), span ±{land.alphas[-1]:g}. Sharpest curvature here L ≈ {L:.3g}: "
+                         f"full-batch SGD is stable below about 2/L = <b>{2 / L:.3g}</b>." if L > 0 else
+                         f"Slice through the live network along two random filter-normalised directions "
                          f"(Li et al. 2018), span ±{land.alphas[-1]:g}.")
         lr = format_number(float(f"{self.lr:.3g}"))
         lines.append(f"η = <b>{escape(lr)}</b> · loss {lo:.3g} (dark) … {hi:.3g} (grey), "
