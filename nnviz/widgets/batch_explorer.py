@@ -423,7 +423,7 @@ class BatchEpochExplorer(ReportsErrors, VBox):
         return text + (" · diverged" if c.status == "diverged" else "")
 
     def _draw_compare(self) -> None:
-        top, last = 0.0, 0.0
+        top, bottom, last = 0.0, math.inf, 0.0
         for k, line in enumerate(self.compare_lines):
             x, y = (np.asarray(v, dtype=np.float64) for v in self._curves[k])
             keep = np.isfinite(y)
@@ -435,10 +435,13 @@ class BatchEpochExplorer(ReportsErrors, VBox):
                 line.x, line.y = x.astype(np.float32), y.astype(np.float32)
                 line.labels = [self._compare_label(k)]
             if len(y):
-                top, last = max(top, float(y.max())), max(last, float(x[-1]))
+                top, bottom, last = max(top, float(y.max())), min(bottom, float(y.min())), max(last, float(x[-1]))
+        # the axis hugs the curves (in steps of 0.1), so the noise is not flattened against a distant 0
         y_max = max(0.1, math.ceil(top * 10) / 10)
-        if self.y_scale.max != y_max:
-            self.y_scale.max = y_max
+        y_min = max(0.0, math.floor(bottom * 10) / 10 - 0.1) if math.isfinite(bottom) else 0.0
+        if (self.y_scale.min, self.y_scale.max) != (y_min, y_max):
+            with self.y_scale.hold_sync():
+                self.y_scale.min, self.y_scale.max = y_min, y_max
         x_max = float(max(1, math.ceil(last)))
         if self.x_scale.max != x_max:
             self.x_scale.max = x_max
