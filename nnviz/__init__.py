@@ -13,6 +13,8 @@ _WIDGETS = (
     "DecisionBoundaryPlot",
     "LayerSpaceView",
     "LearningRateControl",
+    "LearningRateExplorer",
+    "BatchEpochExplorer",
     "LossChart",
     "NetworkGraph",
     "Playground",

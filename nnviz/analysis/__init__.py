@@ -56,6 +56,17 @@ from .landscape import (
     two_parameter_model,
 )
 from .stability import STABILITY_MESSAGES, loss_stability
+from .lr_regime import (
+    REGIME_TEXT,
+    REGIMES,
+    ClippedPath,
+    clip_path,
+    loss_bands,
+    path_regime,
+    sharpness,
+    step_variance,
+    steps_per_epoch,
+)
 
 __all__ = [
     "CLASS_COLORS",
@@ -132,4 +143,14 @@ __all__ = [
     # a confusion matrix's cells (the overfitting demo)
     "confusion_cell_indices",
     "confusion_cells",
+    # learning-rate regimes (the learning-rate and batch explorers)
+    "REGIMES",
+    "REGIME_TEXT",
+    "ClippedPath",
+    "clip_path",
+    "loss_bands",
+    "path_regime",
+    "sharpness",
+    "step_variance",
+    "steps_per_epoch",
 ]

@@ -13,10 +13,12 @@ from .activation_explorer import ActivationExplorer
 from .activation_heatmaps import ActivationHeatmaps
 from .architecture import ArchitectureBuilder
 from .backprop_stepper import BackpropStepper
+from .batch_explorer import BatchEpochExplorer
 from .data_controls import DataControls
 from .decision_plot import DecisionBoundaryPlot
 from .layer_space_view import LayerSpaceView
 from .learning_rate import LearningRateControl
+from .lr_explorer import LearningRateExplorer
 from .loss_chart import LossChart
 from .network_graph import NetworkGraph
 from .overfitting_demo import OverfittingDemo
@@ -30,10 +32,12 @@ __all__ = [
     "ActivationHeatmaps",
     "ArchitectureBuilder",
     "BackpropStepper",
+    "BatchEpochExplorer",
     "DataControls",
     "DecisionBoundaryPlot",
     "LayerSpaceView",
     "LearningRateControl",
+    "LearningRateExplorer",
     "LossChart",
     "NetworkGraph",
     "OverfittingDemo",
