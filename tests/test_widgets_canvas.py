@@ -26,7 +26,7 @@ from nnviz.analysis import (
 from nnviz.core import Network
 from nnviz.data import make_dataset, train_test_split
 from nnviz.widgets import DecisionBoundaryPlot
-from nnviz.widgets.canvas_map import CanvasMap, PointSet
+from nnviz.widgets import CanvasMap, PointSet
 
 VIEW = (-6.0, 6.0, -6.0, 6.0)
 

@@ -11,6 +11,7 @@ heatmaps are coloured in NumPy and sent as small PNGs.
 """
 from .activation_heatmaps import ActivationHeatmaps
 from .architecture import ArchitectureBuilder
+from .canvas_map import CanvasMap, PointSet
 from .data_controls import DataControls
 from .decision_plot import DecisionBoundaryPlot
 from .learning_rate import LearningRateControl
@@ -23,12 +24,14 @@ from .training_controls import TrainingControls
 __all__ = [
     "ActivationHeatmaps",
     "ArchitectureBuilder",
+    "CanvasMap",
     "DataControls",
     "DecisionBoundaryPlot",
     "LearningRateControl",
     "LossChart",
     "NetworkGraph",
     "Playground",
+    "PointSet",
     "StatusArea",
     "TrainingControls",
 ]
