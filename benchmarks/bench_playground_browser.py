@@ -29,7 +29,9 @@ work is the difference), ``--mute-status`` (JupyterLab ignores busy/idle: the in
 share), ``--max-in-flight N``, ``--setup CODE`` (run in the kernel first),
 ``--profile S`` (a JS CPU profile). A same-run reference follows (``--reference-seconds``, default
 5; 0 skips it): the same kind of 100 x 100 frames sent at 60 Hz to a bare canvas map and to the bqplot
-image the decision plot used before, in a second notebook of the same browser. Everything it starts (server, kernel, browser) is stopped at the end and
+image the decision plot used before, in a second notebook of the same browser.
+
+Everything it starts (server, kernel, browser) is stopped at the end and
 its temporary folder removed.
 """
 from __future__ import annotations
@@ -254,7 +256,8 @@ def reference(context, server, seconds: float) -> dict:
         page.evaluate(_JS_REF_PROBE, [sel, attr])
         before = cdp_metrics(cdp)
         t0 = page.evaluate("() => performance.now()")
-        kernel_execute(page, f"_ref = asyncio.get_running_loop().create_task(ref_drive({name!r}, send_{name}, {seconds}))")
+        kernel_execute(page, "_ref = asyncio.get_running_loop().create_task("
+                             f"ref_drive({name!r}, send_{name}, {seconds}))")
         time.sleep(seconds)
         wall = (page.evaluate("() => performance.now()") - t0) / 1000
         busy = cdp_metrics(cdp)["TaskDuration"] - before["TaskDuration"]
@@ -366,7 +369,8 @@ def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int 
         kernel_execute(page, "__bench['on'] = False")
         wall = (t_end - t_start) / 1000
         probes = page.evaluate("""() => { const b = window.__bench;
-          return {raf: b.raf, rafChanged: b.rafChanged, puts: b.puts, status: b.status, gaps: b.gaps, longtasks: b.longtasks,
+          return {raf: b.raf, rafChanged: b.rafChanged, puts: b.puts, status: b.status,
+                  gaps: b.gaps, longtasks: b.longtasks,
                   recv: b.recv, send: b.send, types: b.types}; }""")
         kernel_side = kernel_eval(page, "{k: v for k, v in __bench.items() if k != 'on'}")
         heat = [t for t, _ in watched_changes(page, "heatmap") if t_start <= t <= t_end]
@@ -526,13 +530,16 @@ def report(r: dict, seconds: float) -> None:
     ref = r.get("reference")
     if ref:
         print(f"reference, same run: the same 100 x 100 frames + 500 points sent at 60 Hz for a few seconds")
-        for name, label in (("canvas", "CanvasMap (raw RGBA, putImageData)"), ("bqplot", "bqplot Image (PNG via ImageFeed)")):
+        for name, label in (("canvas", "CanvasMap (raw RGBA, putImageData)"),
+                            ("bqplot", "bqplot Image (PNG via ImageFeed)")):
             x = ref[name]
             line(f"{label}: new frames / s on screen", f"{x['fresh_per_s']:.1f} of {x['sent_per_s']:.1f} sent; "
                  f"kernel {x['py_send_ms']:.2f} ms/frame; browser {x['busy_ms_per_sent_frame']:.1f} ms/frame "
                  f"(busy {x['busy_fraction']:.2f})")
-        line("ratio canvas / bqplot (new frames on screen)", f"{ref['canvas']['fresh_per_s'] / max(ref['bqplot']['fresh_per_s'], 1e-9):.2f}x")
-        line("ratio Playground / bare canvas map", f"{r['raf_frames_with_new_image_per_s'] / max(ref['canvas']['fresh_per_s'], 1e-9):.2f}")
+        canvas_fps, bqplot_fps = ref["canvas"]["fresh_per_s"], max(ref["bqplot"]["fresh_per_s"], 1e-9)
+        line("ratio canvas / bqplot (new frames on screen)", f"{canvas_fps / bqplot_fps:.2f}x")
+        line("ratio Playground / bare canvas map",
+             f"{r['raf_frames_with_new_image_per_s'] / max(canvas_fps, 1e-9):.2f}")
     if r["profile_top_self_ms"]:
         print(f"browser JS profile, {r['profile_s']:g} s: self time by function [script], ms")
         for name, ms in r["profile_top_self_ms"]:
