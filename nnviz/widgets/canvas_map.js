@@ -246,7 +246,8 @@ function render({ model, el }) {
     "change:width change:height change:margin change:axes change:axis_style change:pixelated change:clickable":
       () => schedule("layout"),
   };
-  for (const [events, fn] of Object.entries(handlers)) model.on(events, fn);
+  const each = (f) => { for (const [events, fn] of Object.entries(handlers)) for (const e of events.split(" ")) f(e, fn); };
+  each((e, fn) => model.on(e, fn));
 
   const onClick = (event) => {
     const box = plot.getBoundingClientRect();
@@ -269,7 +270,7 @@ function render({ model, el }) {
   return () => {
     alive = false;
     plot.removeEventListener("click", onClick);
-    for (const [events, fn] of Object.entries(handlers)) model.off(events, fn);
+    each((e, fn) => model.off(e, fn));
   };
 }
 

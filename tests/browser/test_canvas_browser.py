@@ -124,6 +124,14 @@ def test_canvas_map_draws_animates_highlights_and_reports_clicks(jupyter_server,
     kernel_execute(page, "m.clear_highlight()")
     page.wait_for_function("(sel) => getComputedStyle(document.querySelector(sel)).opacity === '1'", arg=points)
 
+    # ---------------------------------------------------------------- hide and show a point set
+    kernel_execute(page, "m.show_points('a', False)")
+    page.wait_for_function("([sel, x, y]) => document.querySelector(sel).getContext('2d')"
+                           ".getImageData(x, y, 1, 1).data[3] === 0", arg=[points, 75, 225])
+    kernel_execute(page, "m.show_points('a', True)")
+    page.wait_for_function("([sel, x, y]) => document.querySelector(sel).getContext('2d')"
+                           ".getImageData(x, y, 1, 1).data[3] > 0", arg=[points, 75, 225])
+
     # ---------------------------------------------------------------- animate: frames reach the canvas in order
     watch_changes(page, "raster", MAP, target="canvas.nnviz-map-raster", attribute="data-frame")
     kernel_execute(page, ANIMATE_CELL)
