@@ -45,6 +45,15 @@ function makeCanvas(cls) {
 }
 
 const QUEUE = 3;
+const CAN_INFLATE = typeof DecompressionStream !== "undefined";
+
+// The raster bytes as sent: raw, or zlib-deflated (inflated by the browser's own DecompressionStream).
+async function inflate(value, encoding) {
+  const bytes = bytesOf(value);
+  if (encoding !== "deflate") return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
 
 function render({ model, el }) {
   const root = document.createElement("div");
@@ -78,11 +87,31 @@ function render({ model, el }) {
     scheduled = true;
     requestAnimationFrame(draw);
   };
-  const current = () => ({ bytes: model.get("image"), shape: model.get("image_shape"), id: model.get("image_id") });
+  const current = () => ({
+    bytes: model.get("image"), encoding: model.get("image_encoding"),
+    shape: model.get("image_shape"), id: model.get("image_id"),
+  });
+  // frames are inflated one after the other (a promise chain), so they reach the queue in order
+  let decoding = Promise.resolve();
   const enqueue = () => {
-    frames.push(current());
-    while (frames.length > QUEUE) frames.shift();
-    schedule(null);
+    const frame = current();
+    if (!frame.id || !bytesOf(frame.bytes).byteLength) return;  // nothing sent yet
+    if (frame.encoding === "deflate" && !CAN_INFLATE) {
+      model.send({ event: "no-deflate" });  // Python sends the pixels raw from now on
+      return;
+    }
+    decoding = decoding.then(async () => {
+      try {
+        frame.bytes = await inflate(frame.bytes, frame.encoding);
+      } catch (error) {
+        console.error("nnviz canvas map: a frame could not be inflated", error);
+        return;
+      }
+      if (!alive) return;
+      frames.push(frame);
+      while (frames.length > QUEUE) frames.shift();
+      schedule(null);
+    });
   };
 
   const dpr = () => window.devicePixelRatio || 1;
@@ -158,7 +187,7 @@ function render({ model, el }) {
 
   function drawImage(frame) {
     const [h, w] = frame.shape || [0, 0];
-    const bytes = bytesOf(frame.bytes);
+    const bytes = frame.bytes;
     if (!h || !w || bytes.byteLength !== w * h * 4) return;
     if (raster.width !== w || raster.height !== h) {
       raster.width = w;
@@ -264,8 +293,8 @@ function render({ model, el }) {
   };
   plot.addEventListener("click", onClick);
 
-  frames.push(current());
-  draw();  // at once: a view made after the data arrived shows it without waiting for a change
+  enqueue();  // the frame there already: a view made after the data arrived shows it
+  draw();
 
   return () => {
     alive = false;
