@@ -5,8 +5,9 @@
 //              pixelated); redrawn from the `image` bytes (RGBA rows from the top) with
 //              putImageData: no PNG, no Blob, no decode. Frames that arrive together (the page was
 //              busy for a moment and the messages queued) are shown one per animation frame, in
-//              order, from a small queue (at most QUEUE frames: a late one is dropped, never shown
-//              seconds late), so a burst still animates instead of jumping to its last frame.
+//              order, from a small queue, so a burst still animates instead of jumping to its last
+//              frame; a frame never waits there more than MAX_LAG_MS (older ones are skipped), so a
+//              pause still shows at once.
 //   points     the data points, drawn when `point_sets` / `points_visible` change (not per frame).
 //   highlight  a subset of the points drawn larger (`highlight_state`), the others dimmed.
 // and the axes (ticks and labels placed by Python, in pixels) around the box. Python does every
@@ -45,6 +46,7 @@ function makeCanvas(cls) {
 }
 
 const QUEUE = 3;
+const MAX_LAG_MS = 40;
 const CAN_INFLATE = typeof DecompressionStream !== "undefined";
 
 // The raster bytes as sent: raw, or zlib-deflated (inflated by the browser's own DecompressionStream).
@@ -91,8 +93,17 @@ function render({ model, el }) {
     bytes: model.get("image"), encoding: model.get("image_encoding"),
     shape: model.get("image_shape"), id: model.get("image_id"),
   });
-  // frames are inflated one after the other (a promise chain), so they reach the queue in order
+  // deflated frames are inflated one after the other (a promise chain), so they reach the queue in
+  // order; raw ones go straight in (through the chain only while inflating is under way)
   let decoding = Promise.resolve();
+  let inflating = 0;
+  const push = (frame) => {
+    if (!alive) return;
+    frame.t = performance.now();
+    frames.push(frame);
+    while (frames.length > QUEUE) frames.shift();
+    schedule(null);
+  };
   const enqueue = () => {
     const frame = current();
     if (!frame.id || !bytesOf(frame.bytes).byteLength) return;  // nothing sent yet
@@ -100,17 +111,21 @@ function render({ model, el }) {
       model.send({ event: "no-deflate" });  // Python sends the pixels raw from now on
       return;
     }
+    if (frame.encoding !== "deflate" && inflating === 0) {
+      frame.bytes = bytesOf(frame.bytes);
+      push(frame);
+      return;
+    }
+    inflating++;
     decoding = decoding.then(async () => {
       try {
         frame.bytes = await inflate(frame.bytes, frame.encoding);
+        push(frame);
       } catch (error) {
         console.error("nnviz canvas map: a frame could not be inflated", error);
-        return;
+      } finally {
+        inflating--;
       }
-      if (!alive) return;
-      frames.push(frame);
-      while (frames.length > QUEUE) frames.shift();
-      schedule(null);
     });
   };
 
@@ -262,6 +277,8 @@ function render({ model, el }) {
     const d = dirty;
     dirty = { image: false, points: false, highlight: false, layout: false };
     if (d.layout) layout();
+    const now = performance.now();
+    while (frames.length > 1 && now - frames[0].t > MAX_LAG_MS) frames.shift();  // late: skip to newer
     if (frames.length) drawImage(frames.shift());
     if (frames.length) schedule(null);  // the next queued frame on the next animation frame
     if (d.points || d.layout) drawPoints();

@@ -6,10 +6,11 @@ highlights the current mini-batch, a confusion-matrix cell's points. It is an
 `anywidget <https://anywidget.dev>`_ (an ES module shipped inline, no JupyterLab build step; works in
 Voilà) because that measured fastest here: a 100 x 100 RGBA frame is sent as one binary buffer and
 drawn with ``putImageData`` on a 100 x 100 canvas that CSS scales up, so the browser decodes no image.
-The buffer is the raw 40,000 bytes deflated with zlib (level 1: about 0.3 ms in the kernel, 5 kB for a
-typical boundary, 0.6 kB discretized; the browser inflates it with its native ``DecompressionStream``),
-so a class on one JupyterHub does not pull 1.2 MB/s per learner; ``image_encoding="raw"`` sends the
-bytes as they are (a browser without ``DecompressionStream`` asks for that by itself). Measured in headless Chromium on 2 shared cores, 100 x 100 frames sent at
+By default the buffer is the raw 40,000 bytes (1.2 MB/s at 30 frames/s: nothing on a laptop or a
+hub's local network). ``image_encoding="deflate"`` sends them zlib-deflated instead (level 1: about
+0.3 ms in the kernel, ~5 kB for a typical boundary, 0.6 kB discretized) for learners on a slow link;
+the browser inflates them with its native, asynchronous ``DecompressionStream``, which measured here
+added up to 0.3 s before a frame showed when the page was busy (a browser without it asks for raw). Measured in headless Chromium on 2 shared cores, 100 x 100 frames sent at
 60 Hz for 10 s over 500 static points: this widget showed 55.7 new frames/s, 0.5 ms of kernel time and
 2.8 ms of browser main thread per frame; ipycanvas 0.14 (``MultiCanvas`` + ``hold_canvas`` +
 ``put_image_data``) 52.4 frames/s, 4.6 ms and 5.8 ms, because it PNG-encodes every frame with Pillow
@@ -169,7 +170,7 @@ class CanvasMap(anywidget.AnyWidget):
     pixelated = traitlets.Bool(False, help="scale the raster up as crisp squares").tag(sync=True)
     image = traitlets.Bytes(b"", help="the raster: RGBA bytes, rows from the top (zlib-deflated when "
                             "image_encoding is 'deflate')").tag(sync=True)
-    image_encoding = traitlets.Enum(("deflate", "raw"), "deflate",
+    image_encoding = traitlets.Enum(("raw", "deflate"), "raw",
                                     help="how the raster bytes travel: zlib-deflated or raw").tag(sync=True)
     image_shape = traitlets.Tuple(traitlets.Int(), traitlets.Int(), default_value=(0, 0),
                                   help="(height, width) of the raster in pixels").tag(sync=True)
