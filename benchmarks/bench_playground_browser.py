@@ -25,10 +25,13 @@ pause visible within 0.3 s.
 Run: ``.venv/bin/python benchmarks/bench_playground_browser.py [--seconds 10] [--trials 5]
 [--screenshot out.png]``. Experiments: ``--max-fps N`` (the loop's frame cap, default the
 Playground's), ``--hide-graph`` (the network graph ``display: none``: its share of the browser's
-work is the difference), ``--max-in-flight N``, ``--setup CODE`` (run in the kernel first),
+work is the difference), ``--mute-status`` (JupyterLab ignores busy/idle: the indicator's
+share), ``--max-in-flight N``, ``--setup CODE`` (run in the kernel first),
 ``--profile S`` (a JS CPU profile). A same-run reference follows (``--reference-seconds``, default
 5; 0 skips it): the same kind of 100 x 100 frames sent at 60 Hz to a bare canvas map and to the bqplot
-image the decision plot used before, in a second notebook of the same browser. Everything it starts (server, kernel, browser) is stopped at the end and
+image the decision plot used before, in a second notebook of the same browser.
+
+Everything it starts (server, kernel, browser) is stopped at the end and
 its temporary folder removed.
 """
 from __future__ import annotations
@@ -96,6 +99,30 @@ _JS_INSTALL_PROBES = """() => {
     }).observe({type: 'longtask'});
   } catch (e) { b.longtasks = null; }
   const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  // JupyterLab's busy/idle indicator: time its listeners (they run inside _updateStatus) and count the
+  // DOM changes outside the Playground (toolbar, status bar, tab, favicon) while playing
+  b.status = {n: 0, ms: 0, mutations: 0, where: {}};
+  if (typeof kernel._updateStatus === 'function') {
+    const update = kernel._updateStatus.bind(kernel);
+    kernel._updateStatus = (status) => {
+      if (b.running && b.muteStatus && (status === 'busy' || status === 'idle')) return;  // experiment
+      const t0 = performance.now();
+      try { return update(status); } finally { if (b.running) { b.status.n++; b.status.ms += performance.now() - t0; } }
+    };
+  }
+  new MutationObserver((records) => {
+    if (!b.running) return;
+    for (const r of records) {
+      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      if (el && !el.closest('.nnviz-playground')) {
+        b.status.mutations++;
+        const owner = el.closest('[class]');
+        const key = (owner ? owner.tagName.toLowerCase() + '.' + String(owner.className.baseVal ?? owner.className)
+          .split(' ').filter(c => c && !c.startsWith('lm-mod')).slice(0, 2).join('.') : el.tagName) + ' ' + r.type;
+        b.status.where[key] = (b.status.where[key] || 0) + 1;
+      }
+    }
+  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
   kernel.anyMessage.connect((_, args) => {
     const m = args.msg;
     if (!b.running) return;
@@ -229,7 +256,8 @@ def reference(context, server, seconds: float) -> dict:
         page.evaluate(_JS_REF_PROBE, [sel, attr])
         before = cdp_metrics(cdp)
         t0 = page.evaluate("() => performance.now()")
-        kernel_execute(page, f"_ref = asyncio.get_running_loop().create_task(ref_drive({name!r}, send_{name}, {seconds}))")
+        kernel_execute(page, "_ref = asyncio.get_running_loop().create_task("
+                             f"ref_drive({name!r}, send_{name}, {seconds}))")
         time.sleep(seconds)
         wall = (page.evaluate("() => performance.now()") - t0) / 1000
         busy = cdp_metrics(cdp)["TaskDuration"] - before["TaskDuration"]
@@ -268,7 +296,8 @@ def play(page) -> None:
 
 def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int | None = None,
         viewport=(1280, 1000), max_fps: float | None = None, hide_graph: bool = False,
-        profile_s: float = 0.0, reference_s: float = 5.0, setup: str | None = None) -> dict:
+        profile_s: float = 0.0, reference_s: float = 5.0, setup: str | None = None,
+        mute_status: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     base = Path(tempfile.mkdtemp(prefix="nnviz-bench-browser-"))
@@ -296,6 +325,8 @@ def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int 
         ready_s = time.perf_counter() - t0
 
         page.evaluate(_JS_INSTALL_PROBES)
+        if mute_status:  # an experiment: JupyterLab does not react to busy/idle while playing
+            page.evaluate("() => { window.__bench.muteStatus = true; }")
         kernel_execute(page, _PY_INSTALL_PROBES)
         if max_in_flight is not None:  # an experiment: the loop's pacing (see nnviz/widgets/_loop.py)
             kernel_execute(page, f"pg._loop.max_in_flight = {int(max_in_flight)}")
@@ -338,7 +369,8 @@ def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int 
         kernel_execute(page, "__bench['on'] = False")
         wall = (t_end - t_start) / 1000
         probes = page.evaluate("""() => { const b = window.__bench;
-          return {raf: b.raf, rafChanged: b.rafChanged, puts: b.puts, gaps: b.gaps, longtasks: b.longtasks,
+          return {raf: b.raf, rafChanged: b.rafChanged, puts: b.puts, status: b.status,
+                  gaps: b.gaps, longtasks: b.longtasks,
                   recv: b.recv, send: b.send, types: b.types}; }""")
         kernel_side = kernel_eval(page, "{k: v for k, v in __bench.items() if k != 'on'}")
         heat = [t for t, _ in watched_changes(page, "heatmap") if t_start <= t <= t_end]
@@ -395,6 +427,11 @@ def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int 
             "script_fraction": busy["ScriptDuration"] / wall,
             "layout_style_fraction": (busy["LayoutDuration"] + busy["RecalcStyleDuration"]) / wall,
             "main_thread_ms_per_visible_update": 1e3 * busy["TaskDuration"] / max(len(heat), 1),
+            "status_updates_per_s": probes["status"]["n"] / wall,
+            "status_listener_ms_per_s": probes["status"]["ms"] / wall,
+            "dom_mutations_outside_playground_per_s": probes["status"]["mutations"] / wall,
+            "dom_mutations_outside_where": sorted(((k, v / wall) for k, v in probes["status"]["where"].items()),
+                                                  key=lambda kv: -kv[1])[:6],
             "long_tasks": None if probes["longtasks"] is None else len(probes["longtasks"]),
             "long_task_ms_total": None if probes["longtasks"] is None else sum(probes["longtasks"]),
             "pause_ms": [p["ms"] for p in pauses],
@@ -408,6 +445,7 @@ def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int 
             "max_fps": loop_max_fps,
             "graph_hidden": hide_graph,
             "setup": setup,
+            "status_muted": mute_status,
             "page_errors": errors,
             "profile_s": profile_s,
             "profile_top_self_ms": profile_summary(profile) if profile else [],
@@ -436,7 +474,8 @@ def report(r: dict, seconds: float) -> None:
     print(f"\nnnviz.Playground() in JupyterLab + headless Chromium, {r['wall_s']:.1f} s of play "
           f"(ready {r['startup_s']:.1f} s after start; frames in flight <= {r['max_in_flight']}, "
           f"loop max_fps {r['max_fps']:g}{'; graph hidden' if r['graph_hidden'] else ''}"
-          f"{'; setup: ' + r['setup'] if r['setup'] else ''})")
+          f"{'; setup: ' + r['setup'] if r['setup'] else ''}"
+          f"{'; busy/idle muted' if r['status_muted'] else ''})")
     print("visible decision-boundary updates")
     line("animation frames showing a new image / s (rAF)", f"{r['raf_frames_with_new_image_per_s']:.1f}",
          f">= {TARGET_FPS:.0f}", r["raf_frames_with_new_image_per_s"] >= TARGET_FPS)
@@ -470,6 +509,11 @@ def report(r: dict, seconds: float) -> None:
     line("busy (TaskDuration / wall)", f"{r['main_thread_busy_fraction']:.2f}")
     line("  script / layout+style", f"{r['script_fraction']:.2f} / {r['layout_style_fraction']:.2f}")
     line("main-thread ms per visible update", f"{r['main_thread_ms_per_visible_update']:.1f}")
+    line("kernel busy/idle updates / s; their listeners ms / s",
+         f"{r['status_updates_per_s']:.1f}; {r['status_listener_ms_per_s']:.1f}")
+    line("DOM mutations / s outside the Playground", f"{r['dom_mutations_outside_playground_per_s']:.0f}")
+    for where, n in r["dom_mutations_outside_where"]:
+        line(f"  {where[:50]}", f"{n:.0f}")
     line("long tasks (> 50 ms): count, total ms",
          "n/a" if r["long_tasks"] is None else f"{r['long_tasks']}, {r['long_task_ms_total']:.0f}")
     print("pause")
@@ -486,13 +530,16 @@ def report(r: dict, seconds: float) -> None:
     ref = r.get("reference")
     if ref:
         print(f"reference, same run: the same 100 x 100 frames + 500 points sent at 60 Hz for a few seconds")
-        for name, label in (("canvas", "CanvasMap (raw RGBA, putImageData)"), ("bqplot", "bqplot Image (PNG via ImageFeed)")):
+        for name, label in (("canvas", "CanvasMap (raw RGBA, putImageData)"),
+                            ("bqplot", "bqplot Image (PNG via ImageFeed)")):
             x = ref[name]
             line(f"{label}: new frames / s on screen", f"{x['fresh_per_s']:.1f} of {x['sent_per_s']:.1f} sent; "
                  f"kernel {x['py_send_ms']:.2f} ms/frame; browser {x['busy_ms_per_sent_frame']:.1f} ms/frame "
                  f"(busy {x['busy_fraction']:.2f})")
-        line("ratio canvas / bqplot (new frames on screen)", f"{ref['canvas']['fresh_per_s'] / max(ref['bqplot']['fresh_per_s'], 1e-9):.2f}x")
-        line("ratio Playground / bare canvas map", f"{r['raf_frames_with_new_image_per_s'] / max(ref['canvas']['fresh_per_s'], 1e-9):.2f}")
+        canvas_fps, bqplot_fps = ref["canvas"]["fresh_per_s"], max(ref["bqplot"]["fresh_per_s"], 1e-9)
+        line("ratio canvas / bqplot (new frames on screen)", f"{canvas_fps / bqplot_fps:.2f}x")
+        line("ratio Playground / bare canvas map",
+             f"{r['raf_frames_with_new_image_per_s'] / max(canvas_fps, 1e-9):.2f}")
     if r["profile_top_self_ms"]:
         print(f"browser JS profile, {r['profile_s']:g} s: self time by function [script], ms")
         for name, ms in r["profile_top_self_ms"]:
@@ -512,13 +559,15 @@ def main(argv=None) -> int:
     parser.add_argument("--hide-graph", action="store_true", help="experiment: hide the network graph")
     parser.add_argument("--profile", type=float, default=0.0, metavar="S",
                         help="also take a JS CPU profile of S seconds in the middle of the run")
+    parser.add_argument("--mute-status", action="store_true",
+                        help="experiment: JupyterLab ignores the kernel's busy/idle while playing")
     parser.add_argument("--setup", help="experiment: Python run in the kernel before playing (pg is the Playground)")
     parser.add_argument("--reference-seconds", type=float, default=5.0,
                         help="seconds of each same-run reference stream (0: none)")
     args = parser.parse_args(argv)
     results = run(args.seconds, max(1, args.trials), args.screenshot, args.max_in_flight,
                   max_fps=args.max_fps, hide_graph=args.hide_graph, profile_s=args.profile,
-                  reference_s=args.reference_seconds, setup=args.setup)
+                  reference_s=args.reference_seconds, setup=args.setup, mute_status=args.mute_status)
     report(results, args.seconds)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

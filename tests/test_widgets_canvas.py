@@ -4,6 +4,7 @@ What the browser would receive is asserted on the synced traits and on the messa
 sends; clicks are simulated as the front end sends them (a custom message with pixel coordinates).
 """
 import io
+import zlib
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ from nnviz.analysis import (
 from nnviz.core import Network
 from nnviz.data import make_dataset, train_test_split
 from nnviz.widgets import DecisionBoundaryPlot
-from nnviz.widgets.canvas_map import CanvasMap, PointSet
+from nnviz.widgets import CanvasMap, PointSet
 
 VIEW = (-6.0, 6.0, -6.0, 6.0)
 
@@ -161,16 +162,27 @@ def test_show_image_sends_raw_rgba_rows_from_the_top_once_per_change():
     rgba = np.zeros((4, 5, 4), dtype=np.uint8)
     rgba[0, :] = (255, 0, 0, 255)  # the bottom row of the view
     assert m.show_image(rgba) is True
-    assert m.image_shape == (4, 5) and len(m.image) == 4 * 5 * 4 and m.frames == 1
+    assert m.image_shape == (4, 5) and m.frames == 1 and m.image_encoding == "raw"
+    assert m.image == raster_rgba(rgba).tobytes()  # the pixels as they are
     np.testing.assert_array_equal(m.image_rgba[3, 0], (255, 0, 0, 255))  # the screen's last row
     assert m.show_image(rgba.copy()) is False and m.frames == 1  # same picture: nothing sent
     (state,) = sent.updates()
     assert set(state) == {"image", "image_shape", "image_id"}  # one message per frame
-    assert state["image"] == "<buffer>" and sent.buffer_bytes() == 80  # the pixels as one binary buffer
+    assert state["image"] == "<buffer>" and sent.buffer_bytes() == len(m.image)  # one binary buffer
     rgba[1, 1] = (0, 0, 255, 255)
     assert m.show_image(rgba) and m.frames == 2 and m.image_id == 2
     with pytest.raises(ValueError, match="rgba must have shape"):
         m.show_image(np.zeros((4, 5), np.uint8))
+    # deflate (for a slow link): the frame on screen is sent again deflated; a browser that cannot
+    # inflate asks for raw bytes itself
+    m2 = CanvasMap()
+    m2.show_image(rgba)
+    m2.image_encoding = "deflate"
+    assert m2.frames == 2 and zlib.decompress(m2.image) == raster_rgba(rgba).tobytes()
+    m2.show_image(rgba[::-1].copy())
+    assert zlib.decompress(m2.image) == raster_rgba(rgba[::-1].copy()).tobytes()
+    m2._handle_msg({"content": {"data": {"method": "custom", "content": {"event": "no-deflate"}}}, "buffers": []})
+    assert m2.image_encoding == "raw" and m2.image == raster_rgba(rgba[::-1].copy()).tobytes() and m2.frames == 4
 
 
 def test_frames_update_in_place_without_new_widgets():
@@ -321,6 +333,10 @@ def test_decision_plot_draws_its_heatmap_and_points_on_the_canvas_map(circle):
     expected = raster_rgba(output_rgba(decision_grid(net, make_grid(VIEW, 100), ("x1", "x2")), "binary"),
                            alpha=HEATMAP_ALPHA)
     np.testing.assert_array_equal(m.image_rgba, expected)
+    assert len(m.image) == 40_000
+    m.image_encoding = "deflate"
+    assert len(m.image) < 10_000  # deflated, a smooth boundary's 40,000 bytes shrink 4x or more
+    m.image_encoding = "raw"
     # the PNG is exactly the pixels on the map
     np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(plot.png))), expected[..., :3])
     assert [s.name for s in m.points.values()] == ["train", "test"]

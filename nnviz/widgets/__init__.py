@@ -7,13 +7,14 @@ Every part is a widget of its own that takes a network (and data) and works with
     plot = DecisionBoundaryPlot(net, X, y)  # just the output heatmap with the data
 
 Views draw what :mod:`nnviz.analysis` computes and hold no maths. Redraws update marks in place; the
-heatmaps are coloured in NumPy and sent as small PNGs.
+decision map is coloured in NumPy and sent to a canvas as raw RGBA buffers; thumbnails travel as small PNGs.
 """
 from .activation_explorer import ActivationExplorer
 from .activation_heatmaps import ActivationHeatmaps
 from .architecture import ArchitectureBuilder
 from .backprop_stepper import BackpropStepper
 from .batch_explorer import BatchEpochExplorer
+from .canvas_map import CanvasMap, PointSet
 from .data_controls import DataControls
 from .decision_plot import DecisionBoundaryPlot
 from .layer_space_view import LayerSpaceView
@@ -33,6 +34,7 @@ __all__ = [
     "ArchitectureBuilder",
     "BackpropStepper",
     "BatchEpochExplorer",
+    "CanvasMap",
     "DataControls",
     "DecisionBoundaryPlot",
     "LayerSpaceView",
@@ -42,6 +44,7 @@ __all__ = [
     "NetworkGraph",
     "OverfittingDemo",
     "Playground",
+    "PointSet",
     "StatusArea",
     "TrainingControls",
     # the training session under the Playground and every explorer

@@ -5,8 +5,9 @@
 //              pixelated); redrawn from the `image` bytes (RGBA rows from the top) with
 //              putImageData: no PNG, no Blob, no decode. Frames that arrive together (the page was
 //              busy for a moment and the messages queued) are shown one per animation frame, in
-//              order, from a small queue (at most QUEUE frames: a late one is dropped, never shown
-//              seconds late), so a burst still animates instead of jumping to its last frame.
+//              order, from a small queue, so a burst still animates instead of jumping to its last
+//              frame; a frame never waits there more than MAX_LAG_MS (older ones are skipped), so a
+//              pause still shows at once.
 //   points     the data points, drawn when `point_sets` / `points_visible` change (not per frame).
 //   highlight  a subset of the points drawn larger (`highlight_state`), the others dimmed.
 // and the axes (ticks and labels placed by Python, in pixels) around the box. Python does every
@@ -45,6 +46,16 @@ function makeCanvas(cls) {
 }
 
 const QUEUE = 3;
+const MAX_LAG_MS = 40;
+const CAN_INFLATE = typeof DecompressionStream !== "undefined";
+
+// The raster bytes as sent: raw, or zlib-deflated (inflated by the browser's own DecompressionStream).
+async function inflate(value, encoding) {
+  const bytes = bytesOf(value);
+  if (encoding !== "deflate") return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
 
 function render({ model, el }) {
   const root = document.createElement("div");
@@ -78,11 +89,44 @@ function render({ model, el }) {
     scheduled = true;
     requestAnimationFrame(draw);
   };
-  const current = () => ({ bytes: model.get("image"), shape: model.get("image_shape"), id: model.get("image_id") });
-  const enqueue = () => {
-    frames.push(current());
+  const current = () => ({
+    bytes: model.get("image"), encoding: model.get("image_encoding"),
+    shape: model.get("image_shape"), id: model.get("image_id"),
+  });
+  // deflated frames are inflated one after the other (a promise chain), so they reach the queue in
+  // order; raw ones go straight in (through the chain only while inflating is under way)
+  let decoding = Promise.resolve();
+  let inflating = 0;
+  const push = (frame) => {
+    if (!alive) return;
+    frame.t = performance.now();
+    frames.push(frame);
     while (frames.length > QUEUE) frames.shift();
     schedule(null);
+  };
+  const enqueue = () => {
+    const frame = current();
+    if (!frame.id || !bytesOf(frame.bytes).byteLength) return;  // nothing sent yet
+    if (frame.encoding === "deflate" && !CAN_INFLATE) {
+      model.send({ event: "no-deflate" });  // Python sends the pixels raw from now on
+      return;
+    }
+    if (frame.encoding !== "deflate" && inflating === 0) {
+      frame.bytes = bytesOf(frame.bytes);
+      push(frame);
+      return;
+    }
+    inflating++;
+    decoding = decoding.then(async () => {
+      try {
+        frame.bytes = await inflate(frame.bytes, frame.encoding);
+        push(frame);
+      } catch (error) {
+        console.error("nnviz canvas map: a frame could not be inflated", error);
+      } finally {
+        inflating--;
+      }
+    });
   };
 
   const dpr = () => window.devicePixelRatio || 1;
@@ -158,7 +202,7 @@ function render({ model, el }) {
 
   function drawImage(frame) {
     const [h, w] = frame.shape || [0, 0];
-    const bytes = bytesOf(frame.bytes);
+    const bytes = frame.bytes;
     if (!h || !w || bytes.byteLength !== w * h * 4) return;
     if (raster.width !== w || raster.height !== h) {
       raster.width = w;
@@ -233,6 +277,8 @@ function render({ model, el }) {
     const d = dirty;
     dirty = { image: false, points: false, highlight: false, layout: false };
     if (d.layout) layout();
+    const now = performance.now();
+    while (frames.length > 1 && now - frames[0].t > MAX_LAG_MS) frames.shift();  // late: skip to newer
     if (frames.length) drawImage(frames.shift());
     if (frames.length) schedule(null);  // the next queued frame on the next animation frame
     if (d.points || d.layout) drawPoints();
@@ -246,7 +292,8 @@ function render({ model, el }) {
     "change:width change:height change:margin change:axes change:axis_style change:pixelated change:clickable":
       () => schedule("layout"),
   };
-  for (const [events, fn] of Object.entries(handlers)) model.on(events, fn);
+  const each = (f) => { for (const [events, fn] of Object.entries(handlers)) for (const e of events.split(" ")) f(e, fn); };
+  each((e, fn) => model.on(e, fn));
 
   const onClick = (event) => {
     const box = plot.getBoundingClientRect();
@@ -263,13 +310,13 @@ function render({ model, el }) {
   };
   plot.addEventListener("click", onClick);
 
-  frames.push(current());
-  draw();  // at once: a view made after the data arrived shows it without waiting for a change
+  enqueue();  // the frame there already: a view made after the data arrived shows it
+  draw();
 
   return () => {
     alive = false;
     plot.removeEventListener("click", onClick);
-    for (const [events, fn] of Object.entries(handlers)) model.off(events, fn);
+    each((e, fn) => model.off(e, fn));
   };
 }
 

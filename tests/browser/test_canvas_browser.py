@@ -124,6 +124,14 @@ def test_canvas_map_draws_animates_highlights_and_reports_clicks(jupyter_server,
     kernel_execute(page, "m.clear_highlight()")
     page.wait_for_function("(sel) => getComputedStyle(document.querySelector(sel)).opacity === '1'", arg=points)
 
+    # ---------------------------------------------------------------- hide and show a point set
+    kernel_execute(page, "m.show_points('a', False)")
+    page.wait_for_function("([sel, x, y]) => document.querySelector(sel).getContext('2d')"
+                           ".getImageData(x, y, 1, 1).data[3] === 0", arg=[points, 75, 225])
+    kernel_execute(page, "m.show_points('a', True)")
+    page.wait_for_function("([sel, x, y]) => document.querySelector(sel).getContext('2d')"
+                           ".getImageData(x, y, 1, 1).data[3] > 0", arg=[points, 75, 225])
+
     # ---------------------------------------------------------------- animate: frames reach the canvas in order
     watch_changes(page, "raster", MAP, target="canvas.nnviz-map-raster", attribute="data-frame")
     kernel_execute(page, ANIMATE_CELL)
@@ -136,5 +144,12 @@ def test_canvas_map_draws_animates_highlights_and_reports_clicks(jupyter_server,
     assert shown == sorted(shown) and len(shown) >= 10, shown  # most frames drawn, none out of order
     assert page.evaluate(_JS_PIXEL, [raster, 5, 5]) == [0, 12 * 19, 0, 255]  # the last frame's pixels
     cmap.screenshot(path=str(tmp_path / "canvas_map_animated.png"))
+    # frames travel raw by default; deflated ones (for a slow link) draw the same
+    assert kernel_eval(page, "[m.image_encoding, len(m.image)]") == ["raw", 400]
+    kernel_execute(page, "m.image_encoding = 'deflate'; m.show_image(img)")
+    page.wait_for_function("([sel, n]) => document.querySelector(sel).dataset.frame === String(n)",
+                           arg=[raster, last + 2])
+    assert kernel_eval(page, "len(m.image) < 400")
+    assert page.evaluate(_JS_PIXEL, [raster, 0, 0]) == [0, 0, 255, 255]
     assert_notebook_healthy(page)
     assert not page_errors(page).page_errors
