@@ -746,6 +746,10 @@ class Network:
         -------
         Network
             ``self``.
+
+        See Also
+        --------
+        iter_epoch : one epoch of ``fit``, one mini-batch update per ``next()``.
         """
         epochs = check_int("epochs", epochs, low=0)
         X, T, batch_size, val, callbacks = self._check_fit_args(X, y, batch_size, validation_data, callbacks)
