@@ -445,3 +445,121 @@ def test_no_instability_warning_at_the_default_learning_rate(dataset):
         pg.session.train(1)  # one epoch at a time, every epoch checked (no redraw)
         assert pg.session.warning == "", (dataset, pg.network.epoch_, pg.history["loss"][-8:])
     pg.close()
+
+
+# ------------------------------------------------------------------------------- batch by batch
+def test_step_batch_walks_the_cores_epoch_and_equals_step_1_bit_for_bit():
+    whole, stepped = xor_session(lr=0.1, batch_size=7), xor_session(lr=0.1, batch_size=7)
+    n = len(stepped.X_train)
+    spe = math.ceil(n / 7)
+    logs_whole, logs_stepped, batches, frames, epochs_seen = [], [], [], [], []
+    whole.on_epoch(lambda s, logs: logs_whole.append(logs))
+    stepped.on_epoch(lambda s, logs: logs_stepped.append(logs))
+    stepped.on_batch(batches.append)
+    stepped.on_frame(frames.append)
+    stepped.observe(lambda change: epochs_seen.append(change["new"]), "epoch")
+    assert stepped.batch_in_epoch == 0 and stepped.epoch_order is None
+    for k in range(spe):
+        event = stepped.step_batch()
+        assert isinstance(event, BatchEvent) and event is batches[-1] and event.epoch == 1 and event.batch == k
+        assert len(frames) == k + 1 and not frames[-1].playing  # the views redraw after every batch
+        if k < spe - 1:
+            assert stepped.batch_in_epoch == k + 1 and stepped.epoch == 0 and len(stepped.history) == 0
+            order = stepped.epoch_order
+            np.testing.assert_array_equal(event.samples, order[7 * k:7 * (k + 1)])  # consecutive slices
+    assert stepped.batch_in_epoch == 0 and stepped.epoch_order is None  # the epoch ended...
+    assert stepped.epoch == 1 and epochs_seen == [1] and frames[-1].epochs == 1 and logs_stepped[0]["epoch"] == 1
+    assert sorted(np.concatenate([b.samples for b in batches]).tolist()) == list(range(n))
+    whole.step(1)  # ...exactly as one epoch of fit
+    assert whole.network.state_dict().keys() == stepped.network.state_dict().keys()
+    for key, value in whole.network.state_dict().items():
+        np.testing.assert_array_equal(value, stepped.network.state_dict()[key])
+    assert whole.history.as_dict() == stepped.history.as_dict() and logs_whole == logs_stepped
+    assert stepped.history["val_loss"][0] is not None  # evaluated on the test data too
+    assert stepped.warning == whole.warning and stepped.status == "paused"
+
+
+def test_step_epoch_after_a_few_batches_finishes_that_epoch():
+    session, reference = xor_session(lr=0.1), xor_session(lr=0.1)
+    spe = math.ceil(len(session.X_train) / 10)
+    batches = []
+    session.on_batch(batches.append)
+    session.step_batch()
+    session.step_batch()
+    assert session.batch_in_epoch == 2 and session.network.step_ == 2
+    assert session.step(1) == 1  # the epoch in progress is completed: it counts as the one epoch
+    assert session.epoch == 1 and session.network.step_ == spe and session.batch_in_epoch == 0
+    assert [b.batch for b in batches] == list(range(spe)) and {b.epoch for b in batches} == {1}
+    reference.step(1)
+    np.testing.assert_array_equal(session.network.state_dict()["params"], reference.network.state_dict()["params"])
+    session.step_batch()
+    assert session.train(0) == 0 and session.batch_in_epoch == 1  # nothing to train: the epoch stays open
+    assert session.step(3) == 3 and session.epoch == 4 and session.network.step_ == 4 * spe
+    reference.step(3)
+    assert session.history.as_dict() == reference.history.as_dict()
+
+
+def test_a_batch_size_changed_mid_epoch_acts_at_the_next_batch():
+    session = xor_session(lr=0.1)
+    n = len(session.X_train)
+    first = session.step_batch()
+    order = session.epoch_order
+    session.batch_size = 25
+    second = session.step_batch()
+    assert len(first.samples) == 10 and len(second.samples) == 25
+    np.testing.assert_array_equal(second.samples, order[10:35])  # the epoch keeps its order
+    session.step(1)
+    assert session.epoch == 1 and session.network.step_ == 2 + math.ceil((n - 35) / 25)
+
+
+def test_reset_new_data_or_a_new_network_drop_the_epoch_in_progress():
+    session = xor_session(lr=0.1)
+    session.step_batch()
+    session.reset(seed=5)
+    assert session.batch_in_epoch == 0 and session.epoch_order is None and session.network.step_ == 0
+    session.step_batch()
+    session.set_data(session.X_train[:50], session.y_train[:50])
+    assert session.batch_in_epoch == 0  # its updates stay, the epoch is not counted
+    assert session.network.step_ == 1 and session.epoch == 0 and len(session.history) == 0
+    session.step_batch()
+    old = session.network
+    session.network = Network.mlp(2, [3], seed=1)
+    assert session.batch_in_epoch == 0 and old.epoch_ == 0
+    event = session.step_batch()
+    assert session.network.step_ == 1 and event.epoch == 1 and len(event.samples) == 10
+
+
+def test_step_batch_divergence_stops_and_says_why_as_train_does():
+    X, y = make_dataset("reg_plane", n=200, seed=0)
+    session = TrainingSession(Network.mlp(2, [8, 8], activation="relu", loss="mse", seed=0), X, y, lr=100.0,
+                              batch_size=1)
+    events = []
+    for _ in range(400):
+        event = session.step_batch()
+        if event is None:
+            break
+        events.append(event)
+    assert event is None and len(events) < 200  # a parameter overflowed in the first epoch
+    assert session.status == "diverged" and "lower the learning rate" in session.diverged
+    assert session.message.startswith("Diverged in epoch 1: learning rate 100 is too high")
+    assert session.batch_in_epoch == 0 and session.epoch == 0 == session.network.step_  # rolled back to the start
+    assert np.isfinite(session.network.state_dict()["params"]).all()
+    session.lr = 0.01
+    assert session.step_batch() is not None and session.status == "paused" and session.diverged is None
+    assert session.message == "" and session.batch_in_epoch == 1
+
+
+def test_play_finishes_the_epoch_in_progress_first():
+    async def scenario():
+        session = xor_session(lr=0.1)
+        session.step_batch()
+        session.play()
+        assert session.epoch == 1 and session.batch_in_epoch == 0 and session.playing
+        await asyncio.sleep(0.15)
+        session.pause()
+        assert session.epoch > 1 and session.history["epoch"] == list(range(1, session.epoch + 1))
+        with pytest.raises(RuntimeError, match="closed"):
+            session.close()
+            session.step_batch()
+
+    asyncio.run(scenario())

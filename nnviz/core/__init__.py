@@ -5,6 +5,7 @@ from .callbacks import EarlyStopping
 from .dense import Dense
 from .conv import Conv2D
 from .dropout import Dropout
+from .epoch import EpochIterator
 from .flatten import Flatten
 from .errors import DivergedError
 from .gradcheck import check_network_gradients, network_gradients, numerical_gradient
@@ -27,4 +28,5 @@ __all__ = [
     "Conv2D", "Flatten", "LSTM", "MaxPool2D", "SimpleRNN",
     "Backend", "backend", "use_backend",
     "EarlyStopping",
+    "EpochIterator",
 ]

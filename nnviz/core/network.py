@@ -1,6 +1,7 @@
 """The Network: layers + loss + optimiser, with training, inspection and divergence handling."""
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import numbers
@@ -11,6 +12,7 @@ import numpy as np
 from ._validation import check_dtype, check_float, check_int, check_matrix, check_rng, describe
 from .activations import get_activation
 from .backend import fused_epochs, fused_forward
+from .epoch import EpochIterator
 from .dense import Dense
 from .dropout import Dropout
 from .errors import DivergedError
@@ -744,9 +746,74 @@ class Network:
         -------
         Network
             ``self``.
+
+        See Also
+        --------
+        iter_epoch : one epoch of ``fit``, one mini-batch update per ``next()``.
         """
-        X, T = self._prepare(X, y)
         epochs = check_int("epochs", epochs, low=0)
+        X, T, batch_size, val, callbacks = self._check_fit_args(X, y, batch_size, validation_data, callbacks)
+        batch_callbacks = self._check_callbacks("batch_callbacks", batch_callbacks)
+        self._fit(X, T, epochs, batch_size, bool(shuffle), val, callbacks, batch_callbacks)
+        return self
+
+    def iter_epoch(self, X, y, batch_size=10, shuffle=True, validation_data=None, callbacks=()) -> "EpochIterator":
+        """One epoch of :meth:`fit`, one mini-batch update per ``next()``.
+
+        Exhausting the iterator is ``fit(X, y, epochs=1, ...)`` bit for bit (on the NumPy path, as
+        ``fit`` with ``batch_callbacks``): the first ``next()`` draws the epoch's permutation with the
+        network's generator exactly as ``fit`` does, each ``next()`` makes one update and returns the
+        logs ``fit`` gives its ``batch_callbacks``, and the ``next()`` after the last batch runs
+        ``fit``'s epoch end (the explosion check, ``epoch_ += 1``, ``history``, the best-epoch copy,
+        ``callbacks``) and raises ``StopIteration``. Between two ``next()`` calls the network is
+        consistent: it can be drawn, evaluated, its ``optimizer.lr`` changed (used from the next update).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, *input_shape)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        batch_size : int, default 10
+            Samples per update, >= 1; ``iterator.batch_size = b`` changes it for the next batches.
+        shuffle : bool, default True
+        validation_data : (X_val, y_val) or None
+        callbacks : sequence of callables
+            Called as ``callback(network, logs)`` at the epoch end, as in :meth:`fit`.
+
+        Returns
+        -------
+        EpochIterator
+            Yields dicts with ``"epoch"`` (the epoch under way, from 1), ``"step"`` (updates so far),
+            ``"batch"`` (index of the batch in the epoch), ``"loss"`` (the batch's data loss before the
+            update) and ``"batch_indices"`` (indices into ``X``). ``iterator.logs`` is the epoch's
+            ``history`` row once it ended.
+
+        Raises
+        ------
+        DivergedError
+            From the ``next()`` whose update made a parameter non-finite, or from the epoch end when the
+            loss exploded; the parameters are rolled back as in ``fit`` and the iterator is finished.
+
+        Notes
+        -----
+        An iterator abandoned half-way (never exhausted) leaves a consistent network: the updates done
+        stay (``step_`` counts them), the epoch is not counted (``epoch_``, ``history`` unchanged) and
+        the next ``fit`` or ``iter_epoch`` starts a new epoch with a new permutation.
+
+        Examples
+        --------
+        >>> net = Network.mlp(2, [4], seed=0)
+        >>> X, y = np.random.default_rng(0).normal(size=(25, 2)), np.arange(25) % 2
+        >>> steps = net.iter_epoch(X, y, batch_size=10)
+        >>> [logs["batch_indices"].size for logs in steps]    # 3 updates, then the epoch end
+        [10, 10, 5]
+        >>> net.epoch_, net.step_, len(net.history)
+        (1, 3, 1)
+        """
+        X, T, batch_size, val, callbacks = self._check_fit_args(X, y, batch_size, validation_data, callbacks)
+        return EpochIterator(self, X, T, batch_size, bool(shuffle), val, callbacks)
+
+    def _check_fit_args(self, X, y, batch_size, validation_data, callbacks):
+        X, T = self._prepare(X, y)
         batch_size = check_int("batch_size", batch_size, low=1)
         val = None
         if validation_data is not None:
@@ -755,10 +822,7 @@ class Network:
                     f"validation_data must be a pair (X_val, y_val), got {describe(validation_data)}"
                 )
             val = self._prepare(*validation_data, names=("X_val", "y_val"))
-        callbacks = self._check_callbacks("callbacks", callbacks)
-        batch_callbacks = self._check_callbacks("batch_callbacks", batch_callbacks)
-        self._fit(X, T, epochs, batch_size, bool(shuffle), val, callbacks, batch_callbacks)
-        return self
+        return X, T, batch_size, val, self._check_callbacks("callbacks", callbacks)
 
     @staticmethod
     def _check_callbacks(name, callbacks) -> list:
@@ -785,19 +849,30 @@ class Network:
 
     def _fit(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=()) -> None:
         self.stop_training = False
+        with self._training():
+            if epochs:
+                self._first_yardstick(X, T)
+            self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks)
+
+    @contextlib.contextmanager
+    def _training(self):
+        """The state ``fit`` trains in (and :class:`EpochIterator` around each of its steps): weights
+        written in place noticed first, a divergence rolls back to the best epoch end, no warnings."""
         self._sync()
         self._rollback_to_best = True  # a divergence inside fit goes back to the best epoch end
         try:
             with np.errstate(all="ignore"):
-                if self._best is None and epochs:
-                    # the loss before any training is the first yardstick for an explosion
-                    loss = self._evaluate(X, T)[0]
-                    if math.isfinite(loss):
-                        self._remember_if_best(loss)
-                self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks)
+                yield
         finally:
             self._rollback_to_best = False
             np.copyto(self._synced, self._params)
+
+    def _first_yardstick(self, X, T) -> None:
+        """Before any training, the loss at the starting weights is the first yardstick for an explosion."""
+        if self._best is None:
+            loss = self._evaluate(X, T)[0]
+            if math.isfinite(loss):
+                self._remember_if_best(loss)
 
     def _run_batches(self, Xs, Ts, batch_size) -> None:
         """One epoch's updates on the (already shuffled) training inputs ``Xs`` and targets ``Ts``.
@@ -845,18 +920,44 @@ class Network:
     def _run_batches_with_callbacks(self, Xs, Ts, batch_size, order, batch_callbacks) -> None:
         """:meth:`_run_batches`, computing each batch loss and calling ``batch_callbacks``."""
         for b, start in enumerate(range(0, len(Xs), batch_size)):
-            stop = start + batch_size
-            A = self._forward_training(Xs[start:stop])
-            T = Ts[start:stop]
-            loss = self._loss_value(A, T)
-            self._backward(T)
-            self._update()
-            logs = {"epoch": self.epoch_ + 1, "step": self.step_, "batch": b, "loss": loss,
-                    "batch_indices": order[start:stop].copy()}
+            logs = self._batch_update(Xs, Ts, start, start + batch_size, order, b)
             for cb in batch_callbacks:
                 cb(self, logs)
             if self.stop_training:
                 return
+
+    def _batch_update(self, Xs, Ts, start, stop, order, b) -> dict:
+        """One update on rows ``start:stop`` of the shuffled ``Xs``, ``Ts``; the batch callbacks' logs."""
+        A = self._forward_training(Xs[start:stop])
+        T = Ts[start:stop]
+        loss = self._loss_value(A, T)
+        self._backward(T)
+        self._update()
+        return {"epoch": self.epoch_ + 1, "step": self.step_, "batch": b, "loss": loss,
+                "batch_indices": order[start:stop].copy()}
+
+    def _begin_epoch(self, n: int, shuffle: bool):
+        """An epoch starts: the roll-back checkpoint, then its permutation (None without shuffling)."""
+        self._checkpoint()
+        return self.rng.permutation(n) if shuffle else None
+
+    def _end_epoch(self, loss, acc, val, val_scores, callbacks) -> dict:
+        """An epoch ends with training ``loss`` and ``acc``: explosion check, count it, record it in
+        ``history``, remember it if best, call ``callbacks``; returns its logs. ``val_scores``: the
+        validation (loss, accuracy) already computed, or None to evaluate ``val`` here."""
+        if self._exploded(loss):
+            self._diverged(f"training loss {loss:.4g} at the end of epoch {self.epoch_ + 1}")
+        self.epoch_ += 1
+        self.diverged_ = None
+        logs = {"epoch": self.epoch_, "step": self.step_, "loss": loss, "accuracy": acc,
+                "val_loss": None, "val_accuracy": None}
+        if val is not None:
+            logs["val_loss"], logs["val_accuracy"] = self._evaluate(*val) if val_scores is None else val_scores
+        self.history.append(**logs)
+        self._remember_if_best(loss)
+        for cb in callbacks:
+            cb(self, logs)
+        return logs
 
     def _epochs(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=()) -> None:
         n = len(X)
@@ -865,10 +966,7 @@ class Network:
         Xt = None
         # --
         for _ in range(epochs):
-            self._checkpoint()
-            order = None
-            if shuffle:
-                order = self.rng.permutation(n)
+            order = self._begin_epoch(n, shuffle)
             # -- compiled path: the same updates in the same order, then loss and accuracy (and val)
             compiled = fused is not None and fused.run(order)
             if compiled:
@@ -883,18 +981,7 @@ class Network:
                 else:
                     self._run_batches(Xs, Ts, batch_size)
                 loss, acc = self._evaluate(X, T)
-            if self._exploded(loss):
-                self._diverged(f"training loss {loss:.4g} at the end of epoch {self.epoch_ + 1}")
-            self.epoch_ += 1
-            self.diverged_ = None
-            logs = {"epoch": self.epoch_, "step": self.step_, "loss": loss, "accuracy": acc,
-                    "val_loss": None, "val_accuracy": None}
-            if val is not None:
-                logs["val_loss"], logs["val_accuracy"] = fused.val if compiled else self._evaluate(*val)
-            self.history.append(**logs)
-            self._remember_if_best(loss)
-            for cb in callbacks:
-                cb(self, logs)
+            self._end_epoch(loss, acc, val, fused.val if compiled and val is not None else None, callbacks)
             if self.stop_training:
                 break
 

@@ -9,14 +9,13 @@ import numpy as np
 from ipywidgets import HTML, Button, HBox, Layout, SelectionSlider, VBox
 
 from nnviz.analysis import copy_network, step_variance, steps_per_epoch
-from nnviz.core import DivergedError
 
 from ._common import add_class, check_int, check_network, escape, format_number, guarded
 from ._legend import legend_html
 from ._owned import close_owned, owned_models
 from ._style import style_widget
 from .decision_plot import DecisionBoundaryPlot
-from .session import BatchEvent, SessionGroup, TrainingSession
+from .session import SessionGroup, TrainingSession
 from .status import ReportsErrors, StatusArea
 
 __all__ = ["BatchEpochExplorer", "COMPARE_COLORS"]
@@ -108,9 +107,6 @@ class BatchEpochExplorer(ReportsErrors, VBox):
                 raise TypeError("BatchEpochExplorer(network, X_train, y_train, ...): pass the training data "
                                 "with the network")
         self._closed = False
-        self._order = None  # the epoch in progress when stepping batch by batch: its shuffled order
-        self._pos = 0
-        self._batch_index = 0
         self.batch = None
         self.batch_loss = None
         with owned_models(self):
@@ -244,8 +240,8 @@ class BatchEpochExplorer(ReportsErrors, VBox):
 
     @property
     def step_in_epoch(self) -> int:
-        """Updates done in the epoch in progress (0 between epochs)."""
-        return self._batch_index if self._order is not None else 0
+        """Updates done in the epoch in progress (0 between epochs): the session's ``batch_in_epoch``."""
+        return self.session.batch_in_epoch
 
     @property
     def batch_size(self) -> int:
@@ -261,76 +257,25 @@ class BatchEpochExplorer(ReportsErrors, VBox):
         self.batch_slider.value = value
 
     def step_batch(self) -> np.ndarray | None:
-        """One update on the next mini-batch of the epoch in progress (a new shuffled epoch when none is),
-        exactly as the session's batch-by-batch epoch does; returns the batch's indices (None if it diverged)."""
+        """One update on the next mini-batch of the epoch in progress (a new shuffled epoch when none is):
+        the session's :meth:`~TrainingSession.step_batch`. Returns the batch's indices (None if it diverged)."""
         self._check_open()
-        s = self.session
-        if s.playing:
-            s.pause(redraw=False)
-        net = s.network
-        F, y = s.inputs[0], s.y_train
-        n = len(F)
-        if self._order is None:
-            self._order = net.rng.permutation(n)  # as TrainingSession._epoch_by_batches shuffles
-            self._pos = self._batch_index = 0
-        samples = self._order[self._pos:self._pos + s.batch_size]
-        try:
-            loss = net.train_step(F[samples], y[samples])
-        except DivergedError as exc:
-            self._order = None
-            s._on_diverged(exc, epoch=net.epoch_ + 1)
-            self.status.error(s.message)
+        event = self.session.step_batch()  # its frame callback highlights the batch
+        if event is None:
+            self.status.error(self.session.message)
             self._draw_counters()
             return None
-        event = BatchEvent(s, net.epoch_ + 1, self._batch_index, samples, float(loss))
-        for callback in list(s._batch_callbacks):  # every on_batch listener of the session (this one too)
-            callback(event)
-        self._pos += len(samples)
-        self._batch_index += 1
-        if self._pos >= n:
-            self._finish_epoch()
-        s.redraw()
-        self._show_batch()
-        return samples
-
-    def _finish_epoch(self) -> None:
-        """The end of a batch-by-batch epoch: evaluate, append to the history, count it (as the session)."""
-        s = self.session
-        net = s.network
-        F_train, F_test = s.inputs
-        epoch = net.epoch_ + 1
-        self._order = None
-        loss, acc = net.evaluate(F_train, s.y_train)
-        if not math.isfinite(loss):
-            exc = DivergedError(f"diverged at step {net.step_}: training loss {loss} at the end of epoch {epoch}; "
-                                "lower the learning rate", net.step_, net.optimizer.lr)
-            s._on_diverged(exc, epoch=epoch)
-            self.status.error(s.message)
-            return
-        logs = {"epoch": epoch, "step": net.step_, "loss": loss, "accuracy": acc, "val_loss": None,
-                "val_accuracy": None}
-        if F_test is not None:
-            logs["val_loss"], logs["val_accuracy"] = net.evaluate(F_test, s.y_test)
-        net.epoch_ = epoch
-        net.history.append(**logs)
-        s._set("epoch", epoch)
-        s._check_stability()
+        return event.samples
 
     def step_epoch(self) -> None:
-        """Finish the epoch in progress batch by batch, or train one whole epoch."""
+        """Finish the epoch in progress batch by batch, or train one whole epoch (the session's step)."""
         self._check_open()
-        if self._order is not None:
-            while self._order is not None and self.session.status != "diverged":
-                self.step_batch()
-            return
         self.session.step(1)
-        self._show_batch()
 
     def play(self) -> None:
-        """Train in the background (in Jupyter), highlighting the last batch of every frame."""
+        """Train in the background (in Jupyter), highlighting the last batch of every frame; an epoch in
+        progress is finished first."""
         self._check_open()
-        while self._order is not None and self.session.status != "diverged":
-            self.step_batch()  # finish the epoch in progress first
         self.session.play()
 
     def pause(self) -> None:
@@ -340,7 +285,6 @@ class BatchEpochExplorer(ReportsErrors, VBox):
         """New initial weights (from ``seed``, or drawn), epoch 0; the comparison keeps its curves and
         starts from these weights at its next reset."""
         self._check_open()
-        self._order = None
         self.batch = None
         self.session.reset(seed)
         self._start = copy_network(self.session.network)  # the comparison's next reset starts here

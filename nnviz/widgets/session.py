@@ -235,6 +235,7 @@ class TrainingSession(HasTraits):
         self._views_shown: list = []  # views kept on this session (add_view)
         self._epoch_callbacks: list = []
         self._batch_callbacks: list = []
+        self._epoch_steps = None  # the epoch in progress when stepping batch by batch (an EpochIterator)
         self._features = None
         self._start_loss = None
         self.set_data(X_train, y_train, X_test, y_test, features=features, network=network)
@@ -292,6 +293,7 @@ class TrainingSession(HasTraits):
             raise ValueError(f"the network has {network.n_inputs} inputs but the data give {F_train.shape[1]} "
                              f"(features {list(features) if features else None})")
         self._features = features
+        self._epoch_steps = None  # an epoch in progress was on the old data: its updates stay, it is not counted
         self.X_train, self.y_train, self.X_test, self.y_test = X_train, y_train, X_test, y_test
         self._F_train, self._F_test = F_train, F_test
         self._start_loss = None  # the yardstick of the stability rule was measured on the old data
@@ -415,6 +417,7 @@ class TrainingSession(HasTraits):
         """A new network: the settings traits show its settings (nothing is written back to it)."""
         net = change["new"]
         # a loop that is playing goes on with the new network at its next frame
+        self._epoch_steps = None  # the old network's epoch in progress is dropped
         self._epoch_seconds = None
         self._start_loss = None
         self._set("diverged", None)
@@ -480,8 +483,9 @@ class TrainingSession(HasTraits):
         """Call ``callback(event)`` (a :class:`BatchEvent`: which samples formed the batch, its loss)
         after every mini-batch update.
 
-        While any batch callback is registered, epochs are trained batch by batch through
-        ``network.train_step`` (same shuffling, same updates as ``fit``), which is slower.
+        While any batch callback is registered, ``fit`` reports every update (its ``batch_callbacks``:
+        the same shuffling and updates) and trains on the NumPy path, which is slower. :meth:`step_batch`
+        calls them too.
         """
         self._register(self._batch_callbacks, callback, remove, "on_batch")
 
@@ -553,27 +557,30 @@ class TrainingSession(HasTraits):
         A divergence stops early: the core rolls the weights back, the session pauses and records it
         (:attr:`status` ``"diverged"``, :attr:`diverged`, :attr:`message`). After training, the loss
         curve is checked for instability (:attr:`warning`).
+
+        An epoch in progress (see :meth:`step_batch`) is finished first, batch by batch, and counts as
+        the first of the ``epochs``: after two "step batch" clicks, "step epoch" completes that epoch.
         """
         self._check_open()
         epochs = check_int("epochs", epochs, low=0)
         net = self.network
-        before, step_before = net.epoch_, net.step_
-        if epochs and not len(net.history) and self._start_loss is None:
-            # where training starts: the yardstick of the instability rule (the first epoch's loss may
-            # already be near the end of a quick descent)
-            with one_blas_thread():
-                loss = net.evaluate(self._F_train, self.y_train)[0]
-            self._start_loss = loss if math.isfinite(loss) else None
+        before = net.epoch_
+        if epochs and self._epoch_steps is not None:
+            epochs = epochs - 1 if self._finish_epoch_in_progress() else 0
+        fit_from, step_before = net.epoch_, net.step_
+        if epochs:
+            self._measure_start_loss()
         started = time.perf_counter()
         try:
-            with one_blas_thread():
-                # with batch callbacks the core's fit reports every update (and trains on NumPy)
-                net.fit(self._F_train, self.y_train, epochs=epochs, batch_size=self.batch_size,
-                        validation_data=self._validation(), callbacks=self._epoch_hooks(),
-                        batch_callbacks=self._batch_hooks())
+            if epochs:
+                with one_blas_thread():
+                    # with batch callbacks the core's fit reports every update (and trains on NumPy)
+                    net.fit(self._F_train, self.y_train, epochs=epochs, batch_size=self.batch_size,
+                            validation_data=self._validation(), callbacks=self._epoch_hooks(),
+                            batch_callbacks=self._batch_hooks())
         except DivergedError as exc:
             steps_per_epoch = math.ceil(len(self._F_train) / self.batch_size)
-            self._on_diverged(exc, epoch=before + max(1, math.ceil((exc.step - step_before) / steps_per_epoch)))
+            self._on_diverged(exc, epoch=fit_from + max(1, math.ceil((exc.step - step_before) / steps_per_epoch)))
         done = net.epoch_ - before
         if done > 0:
             seconds = (time.perf_counter() - started) / done
@@ -583,6 +590,94 @@ class TrainingSession(HasTraits):
         self._set("epoch", net.epoch_)
         self._check_stability()
         return done
+
+    def _measure_start_loss(self) -> None:
+        """Before the first epoch: where training starts, the yardstick of the instability rule (the first
+        epoch's loss may already be near the end of a quick descent)."""
+        if not len(self.network.history) and self._start_loss is None:
+            with one_blas_thread():
+                loss = self.network.evaluate(self._F_train, self.y_train)[0]
+            self._start_loss = loss if math.isfinite(loss) else None
+
+    # ------------------------------------------------------------------ batch by batch
+    def step_batch(self) -> BatchEvent | None:
+        """One update on the next mini-batch of the epoch in progress (a new epoch, shuffled as ``fit``
+        shuffles it, when none is), then the views redraw; returns its :class:`BatchEvent`.
+
+        The epoch is the core's :meth:`Network.iter_epoch <nnviz.core.Network.iter_epoch>`, so stepping
+        every batch of an epoch is :meth:`step` ``(1)`` bit for bit: the :meth:`on_batch` callbacks get
+        each update, and after the last batch the epoch ends as in ``fit`` (evaluated, in ``history``,
+        :meth:`on_epoch` callbacks, :attr:`epoch` counted, the instability check). ``batch_size`` and the
+        other settings act at the next batch, mid-epoch too (the epoch keeps its order).
+        :meth:`train`, :meth:`step` and :meth:`play` finish an epoch in progress first; :meth:`reset`,
+        new data or a new network drop it (its updates stay, it is not counted).
+
+        Returns
+        -------
+        BatchEvent or None
+            None when training diverged (in this update or at the epoch end it closed): the weights
+            were rolled back and :attr:`status` is ``"diverged"``, as after :meth:`train`.
+        """
+        self._check_open()
+        if self._loop.running:
+            self.pause(redraw=False)
+        self._set("diverged", None)
+        if self.status == "diverged":
+            self._set("status", "paused")
+        before = self.network.epoch_
+        event = self._train_batch()
+        if self.diverged is None:
+            self._set("message", "")
+        self._notify_frame(self.network.epoch_ - before if event is not None else 0, playing=False)
+        return event
+
+    @property
+    def batch_in_epoch(self) -> int:
+        """Updates done in the epoch in progress (0 between epochs)."""
+        return 0 if self._epoch_steps is None else self._epoch_steps.batches_done
+
+    @property
+    def epoch_order(self) -> np.ndarray | None:
+        """The order of the training samples (indices into :attr:`X_train`) in the epoch in progress:
+        its batches are consecutive slices of it, ``batch_in_epoch`` of them done; None between epochs."""
+        return None if self._epoch_steps is None else self._epoch_steps.order.copy()
+
+    def _train_batch(self) -> BatchEvent | None:
+        """The next update of the epoch in progress (started if none is); the epoch end after its last."""
+        net = self.network
+        if self._epoch_steps is None:
+            self._measure_start_loss()
+            self._epoch_steps = net.iter_epoch(self._F_train, self.y_train, batch_size=self.batch_size,
+                                               validation_data=self._validation(), callbacks=self._epoch_hooks())
+        steps = self._epoch_steps
+        steps.batch_size = self.batch_size
+        epoch = net.epoch_ + 1
+        try:
+            with one_blas_thread():
+                logs = next(steps)
+            event = BatchEvent(self, logs["epoch"], logs["batch"], logs["batch_indices"], float(logs["loss"]))
+            for callback in list(self._batch_callbacks):
+                callback(event)
+            if steps.at_end:
+                with one_blas_thread():
+                    next(steps, None)  # the epoch end, exactly fit's
+        except DivergedError as exc:
+            self._epoch_steps = None
+            self._on_diverged(exc, epoch=epoch)
+            self._set("epoch", net.epoch_)
+            return None
+        if steps.finished:
+            self._epoch_steps = None
+            self._set("epoch", net.epoch_)
+            self._check_stability()
+        return event
+
+    def _finish_epoch_in_progress(self) -> bool:
+        """The rest of the epoch in progress, batch by batch; False if it diverged."""
+        while self._epoch_steps is not None:
+            if self._train_batch() is None:
+                return False
+        return True
 
     def _validation(self):
         return None if self._F_test is None else (self._F_test, self.y_test)
@@ -623,10 +718,19 @@ class TrainingSession(HasTraits):
 
     # ================================================================== play / pause / step / reset
     def play(self) -> None:
-        """Train continuously in the background (needs a running asyncio loop, as in Jupyter)."""
+        """Train continuously in the background (needs a running asyncio loop, as in Jupyter).
+
+        An epoch in progress (:meth:`step_batch`) is finished first, at once.
+        """
         self._check_open()
         if self._loop.running:
             return
+        if self._epoch_steps is not None:
+            self._set("diverged", None)
+            self.train(1)
+            if self.status == "diverged":
+                self._notify_frame(0, playing=False)
+                return
         self._loop.start()
         self._set("diverged", None)
         self._set("message", "")
@@ -663,6 +767,7 @@ class TrainingSession(HasTraits):
         data and settings are kept (the network object too)."""
         self._check_open()
         self.pause(redraw=False)
+        self._epoch_steps = None  # an epoch in progress is dropped
         self.network.reset(seed)
         self._apply_settings()
         self._epoch_seconds = None
