@@ -6,6 +6,7 @@ import pytest
 from nnviz.analysis import copy_network
 from nnviz.core import SGD, Network, parameters_to_vector
 from nnviz.widgets import BackpropStepper
+from nnviz.widgets._owned import models_under
 from nnviz.widgets.backprop_stepper import XOR_X, fmt
 
 
@@ -165,7 +166,7 @@ def test_takes_a_network_and_data():
 
 def test_close_closes_every_model():
     stepper = BackpropStepper()
-    models = stepper._models()
+    models = models_under(stepper)
     assert stepper.figure in models and stepper.node_scatter in models and stepper.x_scale in models
     assert stepper.step_button.layout in models and len(models) > 40
     stepper.close()

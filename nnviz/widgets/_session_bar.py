@@ -6,14 +6,14 @@ own beyond forwarding clicks: the sessions train, the explorer's views redraw on
 """
 from __future__ import annotations
 
-from ipywidgets import HTML, Button, HBox, Layout, SelectionSlider, Widget
+from ipywidgets import HTML, Button, HBox, Layout, SelectionSlider
 
 from ._common import add_class, format_epoch, format_number, guarded
 from ._config import LEARNING_RATES
 from .session import SessionGroup, TrainingSession
 from .status import ReportsErrors, StatusArea
 
-__all__ = ["SessionBar", "models_under"]
+__all__ = ["SessionBar"]
 
 
 class SessionBar(ReportsErrors, HBox):
@@ -133,19 +133,3 @@ class SessionBar(ReportsErrors, HBox):
         return (f"SessionBar({len(self.sessions)} session{'s' if len(self.sessions) != 1 else ''}, "
                 f"lr {format_number(self.lr.value)}, epoch {self.sessions[0].epoch})")
 
-
-def models_under(root) -> list:
-    """Every widget model reachable from ``root`` through its traits (children, marks, scales, axes,
-    layouts, styles), ``root`` itself excluded: what an explorer's ``close()`` closes."""
-    seen, stack = {}, [root]
-    while stack:
-        w = stack.pop()
-        if id(w) in seen:
-            continue
-        seen[id(w)] = w
-        for name in w.keys:
-            value = getattr(w, name, None)
-            values = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) \
-                else (value,)
-            stack.extend(v for v in values if isinstance(v, Widget))
-    return [w for w in seen.values() if w is not root]

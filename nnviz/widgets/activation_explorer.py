@@ -8,14 +8,14 @@ import time
 import bqplot
 import numpy as np
 from ipywidgets import HTML, Dropdown, HBox, Layout, VBox
-from ipywidgets.widgets.widget import _instances
 
 from nnviz.analysis import activation_curves, activation_stats
 from nnviz.core import ACTIVATIONS, Network, get_activation
 from nnviz.data import DEFAULT_FEATURES, make_dataset, make_features
 
 from ._common import add_class, check_features, check_int, check_network, describe, escape, format_number, guarded
-from ._session_bar import SessionBar, models_under
+from ._owned import OwnsModels, models_under, records_models
+from ._session_bar import SessionBar
 from ._style import style_widget
 from .session import SessionGroup, TrainingSession
 from .status import ReportsErrors, StatusArea
@@ -43,7 +43,7 @@ def _small_figure(marks, width, height, **kwargs):
                          layout=Layout(width=f"{width}px", height=f"{height}px", margin="0"), **kwargs)
 
 
-class ActivationExplorer(ReportsErrors, VBox):
+class ActivationExplorer(OwnsModels, ReportsErrors, VBox):
     """Activations and their gradients, live: curves, per-layer histograms, dead units, vanishing gradients.
 
     Three panels on one :class:`~nnviz.widgets.SessionGroup` (Play trains all three networks together):
@@ -110,9 +110,9 @@ class ActivationExplorer(ReportsErrors, VBox):
     >>> explorer.activation.value = "tanh"     # its curve, and the network rebuilt with tanh
     """
 
+    @records_models
     def __init__(self, network=None, X=None, y=None, *, features=DEFAULT_FEATURES, activation: str | None = None,
                  depth: int = 8, width: int = 8, lr: float = 0.03, bins: int = 30, seed: int = 0):
-        before = set(_instances)  # every model made from here on is this widget's to close
         self.seed = check_int("seed", seed, low=0)
         self.depth = check_int("depth", depth, low=2, high=30)
         self.width = check_int("width", width, low=1, high=256)
@@ -162,7 +162,6 @@ class ActivationExplorer(ReportsErrors, VBox):
         self.group.track_views(self)
         self._draw_curves()
         self.redraw()
-        self._owned = set(_instances) - before
         self.status.info("Press Play: all three networks train together. Try a large learning rate with ReLU, "
                          "and compare the two deep networks' first layers.")
 
@@ -447,23 +446,8 @@ class ActivationExplorer(ReportsErrors, VBox):
         self._draw_histograms()
 
     # ------------------------------------------------------------------------------------ lifecycle
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def close(self) -> None:
-        """Stop the three sessions for good and close every widget model of the explorer."""
-        if getattr(self, "_closed", True):  # closed, or __init__ failed before the widget was built
-            return
-        self._closed = True
+    def _stop_work(self) -> None:
         self.group.close()
-        for w in models_under(self):
-            w.close()
-        for model_id in getattr(self, "_owned", ()):  # e.g. the sessions' loop widgets and their layouts
-            widget = _instances.get(model_id)
-            if widget is not None and widget is not self:
-                widget.close()
-        super().close()
 
     def __repr__(self) -> str:
         if self._closed:

@@ -5,13 +5,14 @@ import math
 
 import bqplot
 import numpy as np
-from ipywidgets import HTML, Button, Dropdown, FloatText, HBox, Layout, VBox, Widget
+from ipywidgets import HTML, Button, Dropdown, FloatText, HBox, Layout, VBox
 
 from nnviz.analysis import backprop_steps, graph_layout
 from nnviz.core import Network, parameters_to_vector, vector_to_parameters
 
 from ._colors import TEXT
 from ._common import add_class, check_float, check_int, check_network, describe, escape, guarded
+from ._owned import OwnsModels, records_models
 from ._style import style_widget
 from .status import ReportsErrors, StatusArea
 
@@ -67,7 +68,7 @@ def _targets(network, y_labels):
     return y_labels
 
 
-class BackpropStepper(ReportsErrors, VBox):
+class BackpropStepper(OwnsModels, ReportsErrors, VBox):
     """Backpropagation in slow motion: a tiny network, a handful of points, every number of one step.
 
     **Step ▶** shows the next operation — forward: each weighted sum ``z`` (with its terms ``w·a``) and
@@ -124,6 +125,7 @@ class BackpropStepper(ReportsErrors, VBox):
     >>> stepper.set_weight(0, 1, 0, 2.0)
     """
 
+    @records_models
     def __init__(self, network=None, X=None, y=None, *, lr: float = 0.5, seed: int = 0):
         seed = check_int("seed", seed, low=0)
         if network is None:
@@ -144,6 +146,7 @@ class BackpropStepper(ReportsErrors, VBox):
         self.updates = 0
         self.selected_weight = None
         self.status = StatusArea()
+        self._closed = False
         self._build()
         super().__init__(self._owned_layout())
         add_class(self, "nnviz-backprop-stepper")
@@ -234,22 +237,6 @@ class BackpropStepper(ReportsErrors, VBox):
         self._editor = HBox([self.weight_label, self.weight_input, self.weight_button])
         self._top = HBox([VBox([self.figure, self.sample, self._editor]), self.panel])
         return [self.style, self.title, self._top, self._buttons, self.status]
-
-    def _models(self) -> list:
-        """Every widget model under this stepper (children, marks, scales, layouts, styles): what
-        :meth:`close` closes."""
-        seen, stack = {}, [self]
-        while stack:
-            w = stack.pop()
-            if id(w) in seen:
-                continue
-            seen[id(w)] = w
-            for name in w.keys:
-                value = getattr(w, name, None)
-                values = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) \
-                    else (value,)
-                stack.extend(v for v in values if isinstance(v, Widget))
-        return [w for w in seen.values() if w is not self]
 
     def _wire(self) -> None:
         self.step_button.on_click(self._on_step)
@@ -601,13 +588,6 @@ class BackpropStepper(ReportsErrors, VBox):
     def _on_weight_button(self, _button) -> None:
         if self.selected_weight is not None:
             self.set_weight(*self.selected_weight, self.weight_input.value)
-
-    # ----------------------------------------------------------------------------------- lifecycle
-    def close(self) -> None:
-        """Close every widget model of the stepper, then the stepper itself."""
-        for w in self._models():
-            w.close()
-        super().close()
 
     def __repr__(self) -> str:
         units = "-".join(str(u) for u in self.network.units_per_level())

@@ -12,7 +12,7 @@ from nnviz.analysis import copy_network, step_variance, steps_per_epoch
 
 from ._common import add_class, check_int, check_network, escape, format_number, guarded
 from ._legend import legend_html
-from ._owned import close_owned, owned_models
+from ._owned import OwnsModels, records_models
 from ._style import style_widget
 from .decision_plot import DecisionBoundaryPlot
 from .session import SessionGroup, TrainingSession
@@ -36,7 +36,7 @@ def _default_problem(seed: int):
     return Network.mlp(2, [4, 2], seed=seed), X_train, y_train, X_test, y_test, ("x1", "x2")
 
 
-class BatchEpochExplorer(ReportsErrors, VBox):
+class BatchEpochExplorer(OwnsModels, ReportsErrors, VBox):
     """Mini-batches and epochs, seen on the data: the points of each batch light up as it trains.
 
     **Left**: the data and the network's decision boundary (a
@@ -93,6 +93,7 @@ class BatchEpochExplorer(ReportsErrors, VBox):
     >>> bx.compare_step(5)                 # 5 epochs for batch 1, 10 and the full batch
     """
 
+    @records_models
     def __init__(self, network=None, X_train=None, y_train=None, X_test=None, y_test=None, *,
                  features=("x1", "x2"), batch_size: int = 10, lr: float = 0.1, seed: int = 0):
         seed = check_int("seed", seed, low=0)
@@ -109,20 +110,19 @@ class BatchEpochExplorer(ReportsErrors, VBox):
         self._closed = False
         self.batch = None
         self.batch_loss = None
-        with owned_models(self):
-            self.status = StatusArea()
-            self._start = copy_network(network)
-            self.session = TrainingSession(network, X_train, y_train, X_test, y_test, features=features, lr=lr,
-                                           batch_size=batch_size, speed=1, name="batch explorer")
-            n = len(self.session.X_train)
-            self.compare = SessionGroup([
-                TrainingSession(copy_network(network), X_train, y_train, features=features, lr=lr,
-                                batch_size=n if b is None else b, speed=1, name=f"batch {b or 'full'}")
-                for b in COMPARE_BATCHES], max_fps=30)
-            self._curves = [([], []) for _ in COMPARE_BATCHES]  # per run: (epochs seen, loss after each step)
-            self._build()
-            super().__init__(self._layout())
-            add_class(self, "nnviz-batch-explorer")
+        self.status = StatusArea()
+        self._start = copy_network(network)
+        self.session = TrainingSession(network, X_train, y_train, X_test, y_test, features=features, lr=lr,
+                                       batch_size=batch_size, speed=1, name="batch explorer")
+        n = len(self.session.X_train)
+        self.compare = SessionGroup([
+            TrainingSession(copy_network(network), X_train, y_train, features=features, lr=lr,
+                            batch_size=n if b is None else b, speed=1, name=f"batch {b or 'full'}")
+            for b in COMPARE_BATCHES], max_fps=30)
+        self._curves = [([], []) for _ in COMPARE_BATCHES]  # per run: (epochs seen, loss after each step)
+        self._build()
+        super().__init__(self._layout())
+        add_class(self, "nnviz-batch-explorer")
         self._wire()
         self.session.track_views(self)
         self.compare.track_views(self)
@@ -472,22 +472,10 @@ class BatchEpochExplorer(ReportsErrors, VBox):
         self.compare_reset()
 
     # ----------------------------------------------------------------------------------- life-cycle
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("this BatchEpochExplorer is closed: create a new one")
-
-    def close(self) -> None:
-        """Stop both loops for good and close every widget model the explorer created."""
-        if getattr(self, "_closed", True):  # closed, or __init__ failed before the runs existed
-            if getattr(self, "_owned_ids", None):
-                close_owned(self)
-            return
-        self._closed = True
+    def _stop_work(self) -> None:
         for part in ("session", "compare", "plot"):
             if hasattr(self, part):
                 getattr(self, part).close()
-        close_owned(self)
-        super().close()
 
     def __repr__(self) -> str:
         s = self.session

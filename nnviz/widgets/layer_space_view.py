@@ -5,7 +5,6 @@ from __future__ import annotations
 import bqplot
 import numpy as np
 from ipywidgets import HTML, Dropdown, HBox, Layout, VBox
-from ipywidgets.widgets.widget import _instances
 
 from nnviz.analysis import grid_lines, layer_space
 from nnviz.core import Network
@@ -13,7 +12,8 @@ from nnviz.data import DEFAULT_FEATURES, make_dataset
 
 from ._colors import point_colors
 from ._common import add_class, check_features, check_int, check_network, describe, escape, guarded
-from ._session_bar import SessionBar, models_under
+from ._owned import OwnsModels, models_under, records_models
+from ._session_bar import SessionBar
 from ._style import style_widget
 from .session import TrainingSession
 from .status import ReportsErrors, StatusArea
@@ -114,7 +114,7 @@ class _Panel:
         return None
 
 
-class LayerSpaceView(ReportsErrors, VBox):
+class LayerSpaceView(OwnsModels, ReportsErrors, VBox):
     """How the data move through the network: the plane, its grid lines and the points in every layer's space.
 
     Each layer with parameters maps the input plane somewhere: the view draws the data points and the
@@ -171,9 +171,9 @@ class LayerSpaceView(ReportsErrors, VBox):
     >>> view.level.value = 1            # the first hidden layer, big
     """
 
+    @records_models
     def __init__(self, network=None, X=None, y=None, *, features=DEFAULT_FEATURES, neurons=None, level=None,
                  lr: float = 0.03, n_lines: int = 9, seed: int = 0):
-        before = set(_instances)  # every model made from here on is this widget's to close
         self.seed = check_int("seed", seed, low=0)
         self.n_lines = check_int("n_lines", n_lines, low=2, high=40)
         if (X is None) != (y is None):
@@ -229,7 +229,6 @@ class LayerSpaceView(ReportsErrors, VBox):
         self.session.track_views(self)
         self._show_coords()
         self.redraw()
-        self._owned = set(_instances) - before
         self.status.info("Press Play and watch the network bend the plane until the two classes sit on either "
                          "side of the dashed line.")
 
@@ -439,23 +438,8 @@ class LayerSpaceView(ReportsErrors, VBox):
         self.redraw()
 
     # ------------------------------------------------------------------------------------ lifecycle
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def close(self) -> None:
-        """Stop the session for good and close every widget model of the view."""
-        if getattr(self, "_closed", True):  # closed, or __init__ failed before the widget was built
-            return
-        self._closed = True
+    def _stop_work(self) -> None:
         self.session.close()
-        for w in models_under(self):
-            w.close()
-        for model_id in getattr(self, "_owned", ()):  # e.g. the sessions' loop widgets and their layouts
-            widget = _instances.get(model_id)
-            if widget is not None and widget is not self:
-                widget.close()
-        super().close()
 
     def __repr__(self) -> str:
         if self._closed:

@@ -13,7 +13,7 @@ from nnviz.core import parameters_to_vector
 
 from ._common import add_class, check_int, check_network, describe, escape, format_number, guarded
 from ._legend import legend_html
-from ._owned import close_owned, owned_models
+from ._owned import OwnsModels, records_models
 from ._style import style_widget
 from .landscape_view import LandscapeView
 from .lr_finder_view import LRFinderView
@@ -42,7 +42,7 @@ def _default_problem(seed: int):
     return Network.mlp(2, [4, 2], seed=seed), X_train, y_train, X_test, y_test, ("x1", "x2")
 
 
-class LearningRateExplorer(ReportsErrors, VBox):
+class LearningRateExplorer(OwnsModels, ReportsErrors, VBox):
     """The same network, from the same initial weights, trained with several learning rates at once.
 
     Three parts:
@@ -107,6 +107,7 @@ class LearningRateExplorer(ReportsErrors, VBox):
     >>> lrx                                # in Jupyter: play, pause, watch the landscape
     """
 
+    @records_models
     def __init__(self, network=None, X_train=None, y_train=None, X_test=None, y_test=None, *, features=None,
                  rates=DEFAULT_RATES, batch_size: int = 10, optimizer: str = "sgd", highlight: int | None = None,
                  resolution: int = 40, seed: int = 0):
@@ -125,25 +126,24 @@ class LearningRateExplorer(ReportsErrors, VBox):
         rates = self._check_rates(rates)
         self._quiet = False
         self._closed = False
-        with owned_models(self):
-            self.status = StatusArea()
-            self._start = copy_network(network)  # every run starts from these weights
-            self.sessions = [
-                TrainingSession(copy_network(network), X_train, y_train, X_test, y_test, features=features,
-                                lr=rate, batch_size=batch_size, optimizer=optimizer, speed=1,
-                                name=f"run at lr {format_number(rate)}")
-                for rate in rates
-            ]
-            self.group = SessionGroup(self.sessions, max_fps=30)
-            self._paths = [[] for _ in self.sessions]
-            self._path_losses = [[] for _ in self.sessions]
-            self._record_starts()
-            if highlight is None:
-                highlight = min(2, len(rates) - 1)
-            self._highlight = check_int("highlight", highlight, low=0, high=len(rates) - 1)
-            self._build(resolution, seed)
-            super().__init__(self._layout())
-            add_class(self, "nnviz-lr-explorer")
+        self.status = StatusArea()
+        self._start = copy_network(network)  # every run starts from these weights
+        self.sessions = [
+            TrainingSession(copy_network(network), X_train, y_train, X_test, y_test, features=features,
+                            lr=rate, batch_size=batch_size, optimizer=optimizer, speed=1,
+                            name=f"run at lr {format_number(rate)}")
+            for rate in rates
+        ]
+        self.group = SessionGroup(self.sessions, max_fps=30)
+        self._paths = [[] for _ in self.sessions]
+        self._path_losses = [[] for _ in self.sessions]
+        self._record_starts()
+        if highlight is None:
+            highlight = min(2, len(rates) - 1)
+        self._highlight = check_int("highlight", highlight, low=0, high=len(rates) - 1)
+        self._build(resolution, seed)
+        super().__init__(self._layout())
+        add_class(self, "nnviz-lr-explorer")
         self._wire()
         self.group.track_views(self)
         self._draw_chart()
@@ -519,22 +519,10 @@ class LearningRateExplorer(ReportsErrors, VBox):
         self.run_finder()
 
     # ----------------------------------------------------------------------------------- life-cycle
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("this LearningRateExplorer is closed: create a new one")
-
-    def close(self) -> None:
-        """Stop every run for good and close every widget model the explorer created."""
-        if getattr(self, "_closed", True):  # closed, or __init__ failed before the runs existed
-            if getattr(self, "_owned_ids", None):
-                close_owned(self)
-            return
-        self._closed = True
+    def _stop_work(self) -> None:
         for part in ("group", "landscape", "finder"):
             if hasattr(self, part):
                 getattr(self, part).close()
-        close_owned(self)
-        super().close()
 
     def __repr__(self) -> str:
         runs = ", ".join(f"{format_number(float(f'{s.lr:.3g}'))}{' diverged' if s.status == 'diverged' else ''}"

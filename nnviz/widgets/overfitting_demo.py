@@ -17,7 +17,6 @@ import time
 import numpy as np
 from ipywidgets import (HTML, Button, Checkbox, Dropdown, FloatSlider, HBox, IntProgress, IntSlider, Layout,
                         SelectionSlider, ToggleButtons, VBox, link)
-from ipywidgets.widgets.widget import _instances
 from traitlets import Bool, Float, Int
 
 from nnviz.analysis import DEFAULT_WIDTHS, CapacitySweeper, confusion_cells, confusion_matrix
@@ -27,10 +26,10 @@ from nnviz.data import make_dataset, train_test_split
 from ._common import add_class, check_float, check_int, describe, escape, format_epoch, format_number, guarded
 from ._config import REG_RATES
 from ._loop import running_loop
+from ._owned import OwnsModels, records_models
 from ._style import style_widget
 from .decision_plot import DecisionBoundaryPlot
 from .overfitting_views import SERIES_COLORS, CapacityChart, ConfusionMatrixView, PairLossChart
-from .playground import _widget_tree
 from .session import SessionGroup, TrainingSession
 from .status import ReportsErrors, StatusArea
 
@@ -84,7 +83,7 @@ class _PairGroup(SessionGroup):
             s.step(n)
 
 
-class OverfittingDemo(ReportsErrors, VBox):
+class OverfittingDemo(OwnsModels, ReportsErrors, VBox):
     """Overfitting, live: a big network learns a small noisy training set by heart; regularisation helps.
 
     Two networks start from **identical weights** and train side by side on the same data: the
@@ -162,6 +161,7 @@ class OverfittingDemo(ReportsErrors, VBox):
     early_stopping = Bool(DEFAULTS["early_stopping"], help="Early stopping of the regularised network.")
     patience = Int(DEFAULTS["patience"], help="Epochs without a better test loss before it stops.")
 
+    @records_models
     def __init__(self, network=None, data=None, *, n_train: int = DEFAULTS["n_train"], noise: float = DEFAULTS["noise"],
                  n_test: int = DEFAULTS["n_test"], seed: int = DEFAULTS["seed"], dataset: str = DEFAULTS["dataset"],
                  layers: int = DEFAULTS["layers"], neurons: int = DEFAULTS["neurons"], lr: float = DEFAULTS["lr"],
@@ -170,7 +170,6 @@ class OverfittingDemo(ReportsErrors, VBox):
                  dropout: float = DEFAULTS["dropout"], early_stopping: bool = DEFAULTS["early_stopping"],
                  patience: int = DEFAULTS["patience"], speed: int = DEFAULTS["speed"], sweep_widths=DEFAULT_WIDTHS,
                  sweep_options=None, max_fps: float = 30.0):
-        before = set(_instances)
         self._closed = False
         self._custom = self._check_data(data)
         if network is not None and not isinstance(network, Network):
@@ -227,7 +226,6 @@ class OverfittingDemo(ReportsErrors, VBox):
         self.status.info("Press play: both networks start from the same weights. Watch the orange test loss climb.")
         self.group.track_views(self)
         self.observe(self._on_view_count, "_view_count")
-        self._owned = set(_instances) - before
 
     # ================================================================== checks and data
     @staticmethod
@@ -826,35 +824,16 @@ class OverfittingDemo(ReportsErrors, VBox):
         self.group._loop.displayed = True
         return super()._repr_mimebundle_(**kwargs)
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("this OverfittingDemo is closed: create a new one")
-
-    def close(self) -> None:
-        """Stop training and the sweep for good and close every widget model the demo created."""
-        if getattr(self, "_closed", False):
-            return
+    def _stop_work(self) -> None:
+        """Stop training and the sweep for good."""
         self.cancel_sweep()
         if hasattr(self, "group"):
             self.group.close()
-        self._closed = True
         for lnk in getattr(self, "_links", []):
             lnk.unlink()
-        models = set(getattr(self, "_owned", set()))
-        tree: set = set()
-        _widget_tree(self, tree)
-        for model_id in models | tree:
-            widget = _instances.get(model_id)
-            if widget is not None and widget is not self:
-                widget.close()
-        super().close()
 
     def __repr__(self) -> str:
-        if getattr(self, "_closed", False):
+        if self._closed:
             return "OverfittingDemo(closed)"
         r = self.regularised
         reg = "no penalty" if r.regularization == "none" else f"{r.regularization} {format_number(r.reg_rate)}"

@@ -13,7 +13,6 @@ import time
 
 import numpy as np
 from ipywidgets import HTML, HBox, Layout, VBox, link
-from ipywidgets.widgets.widget import Widget, _instances
 
 from nnviz.core import DivergedError, Dropout, Network
 from nnviz.data import check_dataset, dataset_info, make_dataset, train_test_split
@@ -29,6 +28,7 @@ from ._config import (
     check_controls,
     new_seed,
 )
+from ._owned import OwnsModels, records_models
 from ._style import style_widget
 from .architecture import ArchitectureBuilder
 from .data_controls import DataControls
@@ -70,32 +70,7 @@ _SETTING_MESSAGES = {
 }
 
 
-def _model_ids() -> set:
-    return set(_instances)
-
-
-def _widget_tree(widget, seen: set) -> None:
-    """Every widget model reachable from ``widget`` through its traits (children, layout, marks...)."""
-    if not isinstance(widget, Widget) or widget.comm is None or widget.model_id in seen:
-        return
-    seen.add(widget.model_id)
-    for name in widget.trait_names():
-        if name in ("comm", "keys"):
-            continue
-        try:
-            value = getattr(widget, name)
-        except Exception:  # noqa: BLE001 - a trait that cannot be read holds no model
-            continue
-        values = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
-        for v in values:
-            if isinstance(v, Widget):
-                _widget_tree(v, seen)
-            elif isinstance(v, (list, tuple)):
-                for item in v:
-                    _widget_tree(item, seen)
-
-
-class Playground(ReportsErrors, VBox):
+class Playground(OwnsModels, ReportsErrors, VBox):
     """TensorFlow Playground in a notebook cell: data, network, live training and every view.
 
     Data column | input features | network graph (neurons as thumbnails, links by weight) | output
@@ -173,8 +148,10 @@ class Playground(ReportsErrors, VBox):
     #: Control name -> what it is: the names ``locked=`` and ``hidden=`` accept.
     CONTROLS = CONTROLS
 
+    _closed_message = "this Playground is closed: create a new one, e.g. Playground(config=pg.config)"
+
+    @records_models
     def __init__(self, data=None, config=None, locked=None, hidden=None, *, task=None, max_fps: float = 40.0):
-        before = _model_ids()
         self._closed = False
         self._custom = self._check_data(data, task)
         if self._custom is not None:
@@ -228,7 +205,6 @@ class Playground(ReportsErrors, VBox):
         self._draw()
         self._greet()
         self.session.track_views(self)
-        self._owned = _model_ids() - before
 
     # ================================================================== construction helpers
     def _greet(self) -> None:
@@ -572,34 +548,12 @@ class Playground(ReportsErrors, VBox):
         self.session.loop.displayed = True
         return super()._repr_mimebundle_(**kwargs)
 
-    @property
-    def closed(self) -> bool:
-        """True after :meth:`close`."""
-        return self._closed
-
-    def _check_open(self) -> None:
-        if getattr(self, "_closed", False):
-            raise RuntimeError("this Playground is closed: create a new one, e.g. Playground(config=pg.config)")
-
-    def close(self) -> None:
-        """Stop training for good and close every widget model the Playground created."""
-        if getattr(self, "_closed", False):
-            return
+    def _stop_work(self) -> None:
         session = getattr(self, "session", None)  # absent when __init__ failed
         if session is not None:
             session.close()
-        self._closed = True
         for lnk in getattr(self, "_links", []):
             lnk.unlink()
-        models = set(getattr(self, "_owned", set()))
-        tree: set = set()
-        _widget_tree(self, tree)
-        models |= tree
-        for model_id in models:
-            widget = _instances.get(model_id)
-            if widget is not None and widget is not self:
-                widget.close()
-        super().close()
 
     # ================================================================== controls <-> traits
     def _bind(self) -> list:
@@ -824,7 +778,7 @@ class Playground(ReportsErrors, VBox):
         self.status.info(f"Weight set to {value:g}; training loss now {loss:.3f}. Training continues from it.")
 
     def __repr__(self) -> str:
-        if getattr(self, "_closed", False):
+        if self._closed:
             return "Playground(closed)"
         state = "playing" if self.playing else "paused"
         return (f"Playground({self._data_label()}; {self._arch()}; lr={format_number(self.session.lr)}, "
