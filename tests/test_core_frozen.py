@@ -127,3 +127,12 @@ def test_freeze_and_unfreeze_agree_with_torch(make_opt):
         ours = parameters_to_vector(net)
         theirs = torch.nn.utils.parameters_to_vector(params).detach().numpy()
         np.testing.assert_allclose(ours, theirs, rtol=1e-11, atol=1e-13)
+
+
+def test_repr_marks_frozen_layers_and_counts_their_parameters():
+    net = Network.mlp(2, [3], seed=0)
+    assert repr(net) == "Network(2 → 3 tanh → 1 sigmoid, loss='bce', 13 parameters)"
+    net.layers[0].trainable = False
+    assert repr(net) == "Network(2 → 3 tanh (frozen) → 1 sigmoid, loss='bce', 13 parameters, 9 frozen)"
+    net.layers[0].trainable = True
+    assert "frozen" not in repr(net)

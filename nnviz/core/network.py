@@ -1271,5 +1271,9 @@ class Network:
         return load_network(path)
 
     def __repr__(self) -> str:
-        arch = " → ".join([_shape_text(self.input_shape)] + [l.short() for l in self.layers])
-        return f"Network({arch}, loss={self.loss.name!r}, {self.n_params} parameters)"
+        # a frozen layer (trainable = False) says so, as transfer learning needs to be seen
+        arch = " → ".join([_shape_text(self.input_shape)]
+                          + [l.short() + ("" if l.trainable or not l.params else " (frozen)") for l in self.layers])
+        frozen = sum(a.size for l in self.layers if not l.trainable for a in l.params.values())
+        n = f"{self.n_params} parameters" + (f", {frozen} frozen" if frozen else "")
+        return f"Network({arch}, loss={self.loss.name!r}, {n})"
