@@ -849,10 +849,17 @@ class Network:
 
     def _fit(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=()) -> None:
         self.stop_training = False
-        with self._training():
-            if epochs:
-                self._first_yardstick(X, T)
-            self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks)
+        # self._training(), inlined (fit runs once per Playground frame)
+        self._sync()
+        self._rollback_to_best = True
+        try:
+            with np.errstate(all="ignore"):
+                if epochs:
+                    self._first_yardstick(X, T)
+                self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks)
+        finally:
+            self._rollback_to_best = False
+            np.copyto(self._synced, self._params)
 
     @contextlib.contextmanager
     def _training(self):
