@@ -63,13 +63,14 @@ from __future__ import annotations
 
 import copy
 import weakref
+from abc import ABC, abstractmethod
 
 import numpy as np
 
 __all__ = ["Layer"]
 
 
-class Layer:
+class Layer(ABC):
     """Base class of every layer; see the module docstring for the protocol.
 
     Attributes
@@ -201,22 +202,22 @@ class Layer:
         ``(2,)``); ``None`` when the layer accepts several (``Conv2D`` knows its channels, not H, W)."""
         return None
 
+    @abstractmethod
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Per-sample output shape for a per-sample ``input_shape`` (no batch axis).
 
         Raises ``ValueError`` naming the layer, what it expects and what came when the layer cannot
         take that input (a sequence fed to ``Dense``, a kernel larger than the padded image, ...).
         """
-        raise NotImplementedError(f"{type(self).__name__} does not define output_shape(input_shape)")
 
+    @abstractmethod
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Output for ``X`` of shape (n_samples, *input_shape): shape (n_samples, *output_shape)."""
-        raise NotImplementedError(f"{type(self).__name__} does not define forward(X, training)")
 
+    @abstractmethod
     def backward(self, dY: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
         """Given ``dY = ∂L/∂Y`` for the output of the last :meth:`forward`, overwrite :attr:`grads`
         and return ``∂L/∂X`` (``None`` when ``need_dx`` is False)."""
-        raise NotImplementedError(f"{type(self).__name__} does not define backward(dY)")
 
     @property
     def z(self) -> np.ndarray | None:
@@ -241,8 +242,13 @@ class Layer:
 
     # -- description ----------------------------------------------------------------------------
     def get_config(self) -> dict:
-        """Plain, JSON-safe description, with ``"type"``, from which the layer can be rebuilt."""
-        raise NotImplementedError(f"{type(self).__name__} does not define get_config()")
+        """Plain, JSON-safe description, with ``"type"``, from which the layer can be rebuilt.
+
+        Needed only to save a network or print its config: a layer without one trains as any other."""
+        raise TypeError(
+            f"{type(self).__name__} has no get_config(): define one (and add the type to LAYER_TYPES) "
+            "to save this network or rebuild it from its config"
+        )
 
     def short(self) -> str:
         """A short label for architecture strings, e.g. ``"8 tanh"``."""
