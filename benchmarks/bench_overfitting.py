@@ -49,7 +49,7 @@ def gap_figures() -> None:
 
 def sweep_figures() -> None:
     demo = OverfittingDemo()
-    waits, slices = [], []
+    waits = []
 
     def blocking() -> float:
         t0 = time.perf_counter()

@@ -252,7 +252,6 @@ def _dense_grads(g, off, n_in, n_out, x, d, stride, rows):
 
     Each sum runs in order of ``s``, four of them at a time (independent chains of multiply-adds: a
     batch's few samples make vectorised reductions cost more in horizontal sums than they save)."""
-    boff = off + n_in * n_out
     for i in range(n_in + 1):  # row n_in: the bias, x = 1
         xo = i * stride
         go = off + i * n_out

@@ -11,11 +11,10 @@ background so the kernel answers meanwhile.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 
 import numpy as np
-from ipywidgets import (HTML, Button, Checkbox, Dropdown, FloatSlider, HBox, IntProgress, IntSlider, Layout,
+from ipywidgets import (HTML, Button, Checkbox, FloatSlider, HBox, IntProgress, IntSlider, Layout,
                         SelectionSlider, ToggleButtons, VBox, link)
 from traitlets import Bool, Float, Int
 

@@ -9,7 +9,6 @@ redraw on its frames.
 from __future__ import annotations
 
 import copy
-import time
 
 import numpy as np
 from ipywidgets import HTML, HBox, Layout, VBox, link

@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import traitlets
 from traitlets import Bool, HasTraits, Instance, Int, Float, Unicode, Union, observe, validate
 
 from nnviz.analysis import STABILITY_MESSAGES, loss_stability

@@ -271,15 +271,7 @@ def start_jupyter_server(
 
 def stop_jupyter_server(server: JupyterServer, timeout: float = 20.0) -> None:
     """Stop the server with SIGTERM (it shuts its kernels down), killing it after ``timeout`` s."""
-    process = server.process
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+    stop_server_process(server.process, timeout)
 
 
 # --------------------------------------------------------------------------------------------
