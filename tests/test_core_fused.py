@@ -412,6 +412,32 @@ def test_exp_is_within_one_ulp_of_numpy(compiled):
     finite = np.isfinite(ref)
     assert np.max(np.abs(out[finite] - ref[finite]) / np.spacing(ref[finite])) <= 1.0  # subnormals too
     np.testing.assert_array_equal(out[~finite], ref[~finite])  # inf and NaN as NumPy
+
+
+def test_tanh_is_the_formula_with_exp_and_saturates_exactly(compiled):
+    """The kernel's tanh skips exp's range handling by clamping 2z to ±40: the results must be those of
+    ``1 − 2 / (1 + exp(2z))`` with the full exp bit for bit, at and beyond the clamp too."""
+    import numba
+
+    fused = backend_module._KERNEL.module
+    exp, tanh = fused._exp, fused._tanh
+    z = np.concatenate([np.random.default_rng(1).normal(size=20000) * s for s in (0.1, 3, 30)])
+    edge = [0.0, -0.0, 1e-300, 5e-324, 18.7, 19.0, 19.99, 20.0, 20.000001, 21.0, 300.0, 400.0, 1e300]
+    z = np.concatenate([z, edge, [-v for v in edge], [np.inf, -np.inf, np.nan]])
+
+    @numba.njit
+    def run(z, fast, full):
+        for i in range(z.size):
+            fast[i] = tanh(z[i])
+            full[i] = -2.0 / (exp(z[i] * 2.0) + 1.0) + 1.0
+
+    fast, full = np.empty_like(z), np.empty_like(z)
+    run(z, fast, full)
+    np.testing.assert_array_equal(fast, full)
+    assert np.all(fast[z >= 20.0] == 1.0) and np.all(fast[z <= -20.0] == -1.0)
+    finite = np.isfinite(z)
+    assert np.max(np.abs(fast[finite] - np.tanh(z[finite]))) <= 4.5e-16  # the formula: 2 ulp of 1 at most
+    assert np.isnan(fast[np.isnan(z)]).all()
 def test_backend_reports_the_path_and_why(compiled):
     use_backend("auto")
     info = backend()

@@ -59,9 +59,10 @@ R_LOSS, R_ACC, R_VAL_LOSS, R_VAL_ACC = range(4)
 EVAL_ROWS = 256
 
 _jit = nb.njit(cache=True, error_model="numpy", nogil=True)
+_jit_nrt0 = nb.njit(cache=True, error_model="numpy", nogil=True, _nrt=False)
 # elementwise formulas and matrix products may fuse a multiply and an add (one rounding instead of two,
 # as BLAS does on the NumPy path); the optimiser updates keep NumPy's separate operations
-_jit_fma = nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"contract"})
+_jit_fma = nb.njit(cache=True, error_model="numpy", nogil=True, fastmath={"contract"}, _nrt=False)
 
 
 @intrinsic
@@ -70,6 +71,27 @@ def _int_bits_as_float(typingctx, bits):
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.DoubleType())
     return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _get(typingctx, a, i):
+    """``a[i]`` without the negative-index wrap-around (``i >= 0`` always here): with it, a loop over
+    ``a[base + s]`` becomes gathers and scatters instead of contiguous vector loads and stores."""
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.load(builder.gep(ary.data, [args[1]], inbounds=True))
+    return a.dtype(a, types.intp), codegen
+
+
+@intrinsic
+def _put(typingctx, a, i, v):
+    """``a[i] = v`` without the negative-index wrap-around (see :func:`_get`)."""
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        value = context.cast(builder, args[2], signature.args[2], signature.args[0].dtype)
+        builder.store(value, builder.gep(ary.data, [args[1]], inbounds=True))
+        return context.get_dummy_value()
+    return types.none(a, types.intp, v), codegen
 
 
 # exp(x) = 2^k · exp(r) with k = round(x / ln2) and |r| <= ln2 / 2 (Cody-Waite: ln2 = C1 + C2, C1 exact
@@ -129,124 +151,178 @@ def _exp(x):
 
 
 @_jit
+def _tanh(z):
+    """``1 − 2 / (1 + e^{2z})``, as ``activations._tanh``, with :func:`_exp`'s polynomial but none of its
+    range handling: ``2z`` is clamped to ±40, where the formula already gives ±1 exactly, so the
+    exponential needs no overflow, underflow or subnormal care (a third fewer operations)."""
+    x = z * 2.0
+    if x > 40.0:
+        x = 40.0
+    if x < -40.0:
+        x = -40.0
+    xc = x
+    if x != x:
+        xc = 0.0
+    k = np.floor(xc * _LOG2E + 0.5)
+    r = xc - k * _C1
+    r = r - k * _C2
+    e = _E[13]
+    e = e * r + _E[12]
+    e = e * r + _E[11]
+    e = e * r + _E[10]
+    e = e * r + _E[9]
+    e = e * r + _E[8]
+    e = e * r + _E[7]
+    e = e * r + _E[6]
+    e = e * r + _E[5]
+    e = e * r + _E[4]
+    e = e * r + _E[3]
+    e = e * r + _E[2]
+    e = e * r + _E[1]
+    e = e * r + _E[0]
+    v = e * _int_bits_as_float((np.int64(k) + 1023) << 52)
+    if x != x:
+        v = x
+    return -2.0 / (v + 1.0) + 1.0
+
+
+@_jit
 def _sigmoid(z):
     """``1 / (1 + e^−z)``, as ``activations._sigmoid``."""
     return 1.0 / (_exp(-z) + 1.0)
 
 
 @_jit_fma
-def _activate(code, alpha, z, a, units, rows):
+def _activate(code, alpha, z, zb, a, ab, units, rows):
     """``a = f(z)`` over a unit-major block (``z[j * rows + s]``: unit ``j``, sample ``s``), as
     ``Activation.forward``."""
     n = units * rows
     if code == LINEAR:
         for i in range(n):
-            a[i] = z[i]
+            _put(a, ab + i, _get(z, zb + i))
     elif code == SIGMOID:
         for i in range(n):
-            a[i] = _sigmoid(z[i])
+            _put(a, ab + i, _sigmoid(_get(z, zb + i)))
     elif code == TANH:
-        # 1 − 2 / (1 + e^{2z}), as activations._tanh (within 1e-16 of np.tanh)
+        # 1 − 2 / (1 + e^{2z}), as activations._tanh (within 4e-16 of np.tanh)
         for i in range(n):
-            a[i] = -2.0 / (_exp(z[i] * 2.0) + 1.0) + 1.0
+            _put(a, ab + i, _tanh(_get(z, zb + i)))
     elif code == RELU:
         for i in range(n):
-            zi = z[i]
-            a[i] = zi if (zi > 0.0 or zi != zi) else 0.0  # np.maximum(z, 0): NaN stays NaN
+            zi = _get(z, zb + i)
+            _put(a, ab + i, zi if (zi > 0.0 or zi != zi) else 0.0)  # np.maximum(z, 0): NaN stays NaN
     elif code == LEAKY_RELU:
         for i in range(n):
-            zi = z[i]
-            a[i] = zi if zi > 0.0 else alpha * zi
+            zi = _get(z, zb + i)
+            _put(a, ab + i, zi if zi > 0.0 else alpha * zi)
     elif code == ELU:
         for i in range(n):
-            zi = z[i]
+            zi = _get(z, zb + i)
             m = zi if (zi < 0.0 or zi != zi) else 0.0  # np.minimum(z, 0)
             e = alpha * math.expm1(m)
-            a[i] = zi if zi > 0.0 else e
+            _put(a, ab + i, zi if zi > 0.0 else e)
     elif code == SOFTPLUS:
         for i in range(n):
-            zi = z[i]
+            zi = _get(z, zb + i)
             mx = zi if (zi > 0.0 or zi != zi) else 0.0
-            a[i] = mx + math.log1p(_exp(-abs(zi)))
+            _put(a, ab + i, mx + math.log1p(_exp(-abs(zi))))
     elif code == SWISH:
         for i in range(n):
-            a[i] = z[i] * _sigmoid(z[i])
+            _put(a, ab + i, _get(z, zb + i) * _sigmoid(_get(z, zb + i)))
     else:  # SOFTMAX over the units of each sample: e = exp(z − max); e /= Σ e
         for s in range(rows):
-            mx = z[s]
+            mx = _get(z, zb + s)
             for j in range(1, units):
-                v = z[j * rows + s]
+                v = _get(z, zb + j * rows + s)
                 if v > mx or v != v:
                     mx = v
                 if mx != mx:
                     break
             for j in range(units):
-                a[j * rows + s] = _exp(z[j * rows + s] - mx)
+                _put(a, ab + j * rows + s, _exp(_get(z, zb + j * rows + s) - mx))
             t = 0.0
             for j in range(units):
-                t += a[j * rows + s]
+                t += _get(a, ab + j * rows + s)
             for j in range(units):
-                a[j * rows + s] = a[j * rows + s] / t
+                _put(a, ab + j * rows + s, _get(a, ab + j * rows + s) / t)
 
 
 @_jit_fma
-def _backward_act(code, alpha, d, z, a, units, rows):
+def _backward_act(code, alpha, d, db, z, zb, a, ab, units, rows):
     """``d ← ∂L/∂z`` from ``d = ∂L/∂a`` in place (unit-major blocks), as ``Activation.backward``."""
     n = units * rows
     if code == LINEAR:
         return
     elif code == SIGMOID:
         for i in range(n):
-            d[i] = (1.0 - a[i]) * a[i] * d[i]
+            _put(d, db + i, (1.0 - _get(a, ab + i)) * _get(a, ab + i) * _get(d, db + i))
     elif code == TANH:
         for i in range(n):
-            d[i] = (1.0 - a[i] * a[i]) * d[i]
+            _put(d, db + i, (1.0 - _get(a, ab + i) * _get(a, ab + i)) * _get(d, db + i))
     elif code == RELU:
         for i in range(n):
-            d[i] = d[i] if z[i] > 0.0 else 0.0
+            _put(d, db + i, _get(d, db + i) if _get(z, zb + i) > 0.0 else 0.0)
     elif code == LEAKY_RELU:
         for i in range(n):
-            d[i] = d[i] if z[i] > 0.0 else alpha * d[i]
+            _put(d, db + i, _get(d, db + i) if _get(z, zb + i) > 0.0 else alpha * _get(d, db + i))
     elif code == ELU:
         for i in range(n):
-            d[i] = (1.0 if z[i] > 0.0 else a[i] + alpha) * d[i]
+            _put(d, db + i, (1.0 if _get(z, zb + i) > 0.0 else _get(a, ab + i) + alpha) * _get(d, db + i))
     elif code == SOFTPLUS:  # f' = sigmoid(z), computed afresh as the NumPy path does
         for i in range(n):
-            d[i] = _sigmoid(z[i]) * d[i]
+            _put(d, db + i, _sigmoid(_get(z, zb + i)) * _get(d, db + i))
     elif code == SWISH:  # f' = a + s (1 − a), s = sigmoid(z)
         for i in range(n):
-            sg = _sigmoid(z[i])
-            d[i] = (a[i] + sg * (1.0 - a[i])) * d[i]
+            sg = _sigmoid(_get(z, zb + i))
+            _put(d, db + i, (_get(a, ab + i) + sg * (1.0 - _get(a, ab + i))) * _get(d, db + i))
     else:  # SOFTMAX: a (d − Σ_j d_j a_j) per sample
         for s in range(rows):
             t = 0.0
             for j in range(units):
-                t += d[j * rows + s] * a[j * rows + s]
+                t += _get(d, db + j * rows + s) * _get(a, ab + j * rows + s)
             for j in range(units):
-                d[j * rows + s] = a[j * rows + s] * (d[j * rows + s] - t)
+                _put(d, db + j * rows + s, _get(a, ab + j * rows + s) * (_get(d, db + j * rows + s) - t))
 
 
 @_jit_fma
-def _dense_forward(p, off, n_in, n_out, x, z, rows):
+def _dense_forward(p, off, n_in, n_out, x, xb, z, zb, rows):
     """``z = x W + b`` on unit-major blocks: ``z[j, s] = Σ_i W[i, j] x[i, s] + b[j]``, the sum in order
-    of ``i`` and the bias last. ``W`` (row-major, n_in × n_out) is at ``p[off:]``, ``b`` after it."""
+    of ``i`` and the bias last. ``W`` (row-major, n_in × n_out) is at ``p[off:]``, ``b`` after it.
+
+    Four inputs at a time inside the loop over samples: a mini-batch has few samples, and a loop per
+    input would cost more in loop overhead than in arithmetic."""
     boff = off + n_in * n_out
     for j in range(n_out):
-        zo = j * rows
+        zo = zb + j * rows
         for s in range(rows):
-            z[zo + s] = 0.0
-        for i in range(n_in):
-            w = p[off + i * n_out + j]
-            xo = i * rows
+            _put(z, zo + s, 0.0)
+        i = 0
+        while i + 4 <= n_in:
+            w0 = p[off + i * n_out + j]
+            w1 = p[off + (i + 1) * n_out + j]
+            w2 = p[off + (i + 2) * n_out + j]
+            w3 = p[off + (i + 3) * n_out + j]
+            x0 = xb + i * rows
+            x1 = x0 + rows
+            x2 = x1 + rows
+            x3 = x2 + rows
             for s in range(rows):
-                z[zo + s] += w * x[xo + s]
+                _put(z, zo + s, (((_get(z, zo + s) + w0 * _get(x, x0 + s)) + w1 * _get(x, x1 + s))
+                                 + w2 * _get(x, x2 + s)) + w3 * _get(x, x3 + s))
+            i += 4
+        while i < n_in:
+            w0 = p[off + i * n_out + j]
+            x0 = xb + i * rows
+            for s in range(rows):
+                _put(z, zo + s, _get(z, zo + s) + w0 * _get(x, x0 + s))
+            i += 1
         b = p[boff + j]
         for s in range(rows):
-            z[zo + s] += b
+            _put(z, zo + s, _get(z, zo + s) + b)
 
 
 @_jit_fma
-def _dense_grads(g, off, n_in, n_out, x, d, stride, rows):
+def _dense_grads(g, off, n_in, n_out, x, xb, d, db, stride, rows):
     """``∂L/∂W[i, j] = Σ_s x[i, s] d[j, s]`` and ``∂L/∂b[j] = Σ_s d[j, s]`` into ``g[off:]``, over the
     first ``rows`` samples of unit-major blocks with ``stride`` samples per unit.
 
@@ -267,17 +343,17 @@ def _dense_grads(g, off, n_in, n_out, x, d, stride, rows):
             a3 = 0.0
             if i < n_in:
                 for s in range(rows):
-                    xs = x[xo + s]
-                    a0 += xs * d[d0 + s]
-                    a1 += xs * d[d1 + s]
-                    a2 += xs * d[d2 + s]
-                    a3 += xs * d[d3 + s]
+                    xs = _get(x, xb + xo + s)
+                    a0 += xs * _get(d, db + d0 + s)
+                    a1 += xs * _get(d, db + d1 + s)
+                    a2 += xs * _get(d, db + d2 + s)
+                    a3 += xs * _get(d, db + d3 + s)
             else:
                 for s in range(rows):
-                    a0 += d[d0 + s]
-                    a1 += d[d1 + s]
-                    a2 += d[d2 + s]
-                    a3 += d[d3 + s]
+                    a0 += _get(d, db + d0 + s)
+                    a1 += _get(d, db + d1 + s)
+                    a2 += _get(d, db + d2 + s)
+                    a3 += _get(d, db + d3 + s)
             g[go + j0] = a0
             g[go + j0 + 1] = a1
             g[go + j0 + 2] = a2
@@ -288,76 +364,95 @@ def _dense_grads(g, off, n_in, n_out, x, d, stride, rows):
             acc = 0.0
             if i < n_in:
                 for s in range(rows):
-                    acc += x[xo + s] * d[do + s]
+                    acc += _get(x, xb + xo + s) * _get(d, db + do + s)
             else:
                 for s in range(rows):
-                    acc += d[do + s]
+                    acc += _get(d, db + do + s)
             g[go + j] = acc
 
 
 @_jit_fma
-def _dense_dx(p, off, n_in, n_out, d, dx, rows):
-    """``∂L/∂x[i, s] = Σ_j W[i, j] d[j, s]`` (in order of ``j``) on unit-major blocks."""
+def _dense_dx(p, off, n_in, n_out, d, db, dx, dxb, rows):
+    """``∂L/∂x[i, s] = Σ_j W[i, j] d[j, s]`` (in order of ``j``, four at a time) on unit-major blocks."""
     for i in range(n_in):
-        xo = i * rows
+        xo = dxb + i * rows
+        wo = off + i * n_out
         for s in range(rows):
-            dx[xo + s] = 0.0
-        for j in range(n_out):
-            w = p[off + i * n_out + j]
-            do = j * rows
+            _put(dx, xo + s, 0.0)
+        j = 0
+        while j + 4 <= n_out:
+            w0 = p[wo + j]
+            w1 = p[wo + j + 1]
+            w2 = p[wo + j + 2]
+            w3 = p[wo + j + 3]
+            d0 = db + j * rows
+            d1 = d0 + rows
+            d2 = d1 + rows
+            d3 = d2 + rows
             for s in range(rows):
-                dx[xo + s] += w * d[do + s]
+                _put(dx, xo + s, (((_get(dx, xo + s) + w0 * _get(d, d0 + s)) + w1 * _get(d, d1 + s))
+                                  + w2 * _get(d, d2 + s)) + w3 * _get(d, d3 + s))
+            j += 4
+        while j < n_out:
+            w0 = p[wo + j]
+            d0 = db + j * rows
+            for s in range(rows):
+                _put(dx, xo + s, _get(dx, xo + s) + w0 * _get(d, d0 + s))
+            j += 1
 
 
-@_jit
-def _forward(p, meta, hyper, x, rows, zs, acts):
+@_jit_nrt0
+def _forward(p, meta, hyper, x, rows, zs, acts, size):
     """Every layer's ``z`` and ``a`` (unit-major, ``rows`` samples) from the unit-major input ``x``;
-    layer ``l`` writes ``zs[l]`` and ``acts[l]``."""
+    layer ``l`` writes ``zs[l * size:]`` and ``acts[l * size:]``.
+
+    Buffers are flat and addressed by offsets, never sliced: an array view costs two atomic reference
+    count updates, more than a layer's arithmetic on a mini-batch."""
     L = meta[M_LAYERS]
     for l in range(L):
         n_in = meta[M_HEADER + l]
         n_out = meta[M_HEADER + l + 1]
         off = meta[M_HEADER + 2 * L + 1 + l]
         if l == 0:
-            _dense_forward(p, off, n_in, n_out, x, zs[l], rows)
+            _dense_forward(p, off, n_in, n_out, x, 0, zs, 0, rows)
         else:
-            _dense_forward(p, off, n_in, n_out, acts[l - 1], zs[l], rows)
-        _activate(meta[M_HEADER + L + 1 + l], hyper[H_HEADER + l], zs[l], acts[l], n_out, rows)
+            _dense_forward(p, off, n_in, n_out, acts, (l - 1) * size, zs, l * size, rows)
+        _activate(meta[M_HEADER + L + 1 + l], hyper[H_HEADER + l], zs, l * size, acts, l * size, n_out, rows)
 
 
-@_jit
+@_jit_nrt0
 def _gather(src, idx, start, rows, width, dst, stride):
     """``dst[j, s] = src[idx[start + s], j]`` for ``s < rows``: rows of a row-major matrix into a
     unit-major block of ``stride >= rows`` samples per unit, the padding samples set to 0."""
     for s in range(rows):
         o = idx[start + s] * width
         for j in range(width):
-            dst[j * stride + s] = src[o + j]
+            _put(dst, j * stride + s, _get(src, o + j))
     for j in range(width):
         for s in range(rows, stride):
-            dst[j * stride + s] = 0.0
+            _put(dst, j * stride + s, 0.0)
 
 
-@_jit
-def _loss_sum(loss, z, a, t, k, stride, rows):
+@_jit_nrt0
+def _loss_sum(loss, z, zb, a, ab, t, tb, k, stride, rows):
     """Σ over the first ``rows`` samples (of unit-major blocks of ``stride`` samples per unit) of the
     per-sample loss (``mse``: Σ (a − t)², halved by the caller)."""
     total = 0.0
     if loss == MSE:
         for s in range(rows):
             for j in range(k):
-                dd = a[j * stride + s] - t[j * stride + s]
+                dd = _get(a, ab + j * stride + s) - _get(t, tb + j * stride + s)
                 total += dd * dd
     elif loss == BCE:
         for s in range(rows):
-            zi = z[s]
+            zi = _get(z, zb + s)
             mx = zi if (zi > 0.0 or zi != zi) else 0.0
-            total += mx - zi * t[s] + math.log1p(_exp(-abs(zi)))
+            total += mx - zi * _get(t, tb + s) + math.log1p(_exp(-abs(zi)))
     else:
         for s in range(rows):
-            m = z[s]
+            m = _get(z, zb + s)
             for j in range(1, k):
-                v = z[j * stride + s]
+                v = _get(z, zb + j * stride + s)
                 if v > m or v != v:
                     m = v
                 if m != m:
@@ -365,38 +460,38 @@ def _loss_sum(loss, z, a, t, k, stride, rows):
             e = 0.0
             zt = 0.0
             for j in range(k):
-                e += _exp(z[j * stride + s] - m)
-                zt += z[j * stride + s] * t[j * stride + s]
+                e += _exp(_get(z, zb + j * stride + s) - m)
+                zt += _get(z, zb + j * stride + s) * _get(t, tb + j * stride + s)
             total += (math.log(e) + m) - zt
     return total
 
 
-@_jit
-def _count_correct(mode, a, t, k, stride, rows):
+@_jit_nrt0
+def _count_correct(mode, a, ab, t, tb, k, stride, rows):
     """Samples predicted right: ``a > 0.5`` against ``t > 0.5`` (one output) or arg-max against arg-max."""
     count = 0
     if mode == ACC_BINARY:
         for s in range(rows):
-            if (a[s] > 0.5) == (t[s] > 0.5):
+            if (_get(a, ab + s) > 0.5) == (_get(t, tb + s) > 0.5):
                 count += 1
     elif mode == ACC_ARGMAX:
         for s in range(rows):
             ia = 0
             it = 0
             for j in range(1, k):
-                aj = a[j * stride + s]
-                ai = a[ia * stride + s]
+                aj = _get(a, ab + j * stride + s)
+                ai = _get(a, ab + ia * stride + s)
                 # np.argmax: the first maximum, and a NaN counts as the maximum
                 if aj > ai or (aj != aj and ai == ai):
                     ia = j
-                if t[j * stride + s] > t[it * stride + s]:
+                if _get(t, tb + j * stride + s) > _get(t, tb + it * stride + s):
                     it = j
             if ia == it:
                 count += 1
     return count
 
 
-@_jit
+@_jit_nrt0
 def _mse_accuracy_mode(T, k):
     """``MSE.correct``'s rule: accuracy is defined for 0/1 targets in one column or one-hot rows."""
     for v in T:
@@ -427,11 +522,13 @@ def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc):
     width = 1
     for l in range(L + 1):
         width = max(width, meta[M_HEADER + l])
-    zs = np.empty((L, EVAL_ROWS * width))
-    acts = np.empty((L, EVAL_ROWS * width))
+    size = EVAL_ROWS * width
+    zs = np.empty(L * size)
+    acts = np.empty(L * size)
     xb = np.empty(EVAL_ROWS * n0)
     tb = np.empty(EVAL_ROWS * k)
     order = np.arange(n)
+    last = (L - 1) * size
     total = 0.0
     correct = 0
     for start in range(0, n, EVAL_ROWS):
@@ -439,9 +536,9 @@ def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc):
         stride = (rows + 7) // 8 * 8  # padded as the training batches
         _gather(X, order, start, rows, n0, xb, stride)
         _gather(T, order, start, rows, k, tb, stride)
-        _forward(p, meta, hyper, xb, stride, zs, acts)
-        total += _loss_sum(loss, zs[L - 1], acts[L - 1], tb, k, stride, rows)
-        correct += _count_correct(mode, acts[L - 1], tb, k, stride, rows)
+        _forward(p, meta, hyper, xb, stride, zs, acts, size)
+        total += _loss_sum(loss, zs, last, acts, last, tb, 0, k, stride, rows)
+        correct += _count_correct(mode, acts, last, tb, 0, k, stride, rows)
     if loss == MSE:
         res[i_loss] = 0.5 * total / n
     else:
@@ -449,7 +546,7 @@ def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc):
     res[i_acc] = correct / n if mode != ACC_NONE else math.nan
 
 
-@_jit
+@_jit_nrt0
 def _update(p, g, wmask, train, meta, hyper, st1, st2):
     """Regularise, step the optimiser, and return ``p · p`` (inf or NaN once a parameter is not finite).
 
@@ -514,7 +611,7 @@ def _update(p, g, wmask, train, meta, hyper, st1, st2):
     return ss
 
 
-@_jit
+@_jit_nrt0
 def _all_finite(p):
     for v in p:
         if not math.isfinite(v):
@@ -560,41 +657,44 @@ def train_epoch(p, g, wmask, train, X, T, perm, Xv, Tv, meta, hyper, st1, st2, r
     # zero: the loops then run whole vector iterations (short ones are scalar, twice as slow). Samples
     # are independent in the forward pass and in ∂L/∂X, and the gradient sums skip the padding, so the
     # padding changes no result.
-    bp = (batch + 7) // 8 * 8
+    bp = (batch + 3) // 4 * 4
     xb = np.empty(bp * n0)
     tb = np.empty(bp * k)
-    zs = np.empty((L, bp * width))
-    acts = np.empty((L, bp * width))
-    d = np.empty(bp * width)
-    dx = np.empty(bp * width)
+    size = bp * width
+    zs = np.empty(L * size)
+    acts = np.empty(L * size)
+    dd = np.empty(2 * size)  # ∂L/∂z of the layer at hand and ∂L/∂x below it, at offsets d and dx
+    last = (L - 1) * size
     meta[M_DONE] = 0
     meta[M_FAILED] = 0
     for start in range(0, n, batch):
         m = min(batch, n - start)
-        mp = (m + 7) // 8 * 8
+        mp = (m + 3) // 4 * 4
         _gather(X, perm, start, m, n0, xb, mp)
         _gather(T, perm, start, m, k, tb, mp)
-        _forward(p, meta, hyper, xb, mp, zs, acts)
+        _forward(p, meta, hyper, xb, mp, zs, acts, size)
         # output gradient: (a − t) · (1/m), through the output activation for mse
-        out_a = acts[L - 1]
         inv = 1.0 / m
         for j in range(k):
             for q in range(j * mp, j * mp + m):
-                d[q] = (out_a[q] - tb[q]) * inv
+                _put(dd, q, (_get(acts, last + q) - _get(tb, q)) * inv)
             for q in range(j * mp + m, (j + 1) * mp):
-                d[q] = 0.0
+                _put(dd, q, 0.0)
         if loss == MSE:
-            _backward_act(meta[M_HEADER + 2 * L], hyper[H_HEADER + L - 1], d, zs[L - 1], out_a, k, mp)
+            _backward_act(meta[M_HEADER + 2 * L], hyper[H_HEADER + L - 1], dd, 0, zs, last, acts, last, k, mp)
+        d = 0
+        dx = size
         for l in range(L - 1, -1, -1):
             n_in = meta[M_HEADER + l]
             n_out = meta[M_HEADER + l + 1]
             off = meta[M_HEADER + 2 * L + 1 + l]
             if l == 0:
-                _dense_grads(g, off, n_in, n_out, xb, d, mp, m)
+                _dense_grads(g, off, n_in, n_out, xb, 0, dd, d, mp, m)
                 break
-            _dense_grads(g, off, n_in, n_out, acts[l - 1], d, mp, m)
-            _dense_dx(p, off, n_in, n_out, d, dx, mp)
-            _backward_act(meta[M_HEADER + L + l], hyper[H_HEADER + l - 1], dx, zs[l - 1], acts[l - 1], n_in, mp)
+            below = (l - 1) * size
+            _dense_grads(g, off, n_in, n_out, acts, below, dd, d, mp, m)
+            _dense_dx(p, off, n_in, n_out, dd, d, dd, dx, mp)
+            _backward_act(meta[M_HEADER + L + l], hyper[H_HEADER + l - 1], dd, dx, zs, below, acts, below, n_in, mp)
             d, dx = dx, d
         ss = _update(p, g, wmask, train, meta, hyper, st1, st2)
         meta[M_DONE] += 1
@@ -657,55 +757,55 @@ def _exp32(x):
 
 
 @_jit_fma
-def _activate32(code, alpha, z, a, units, rows):
+def _activate32(code, alpha, z, zb, a, ab, units, rows):
     """:func:`_activate` in float32 (``alpha`` a float32)."""
     n = units * rows
     if code == LINEAR:
         for i in range(n):
-            a[i] = z[i]
+            _put(a, ab + i, _get(z, zb + i))
     elif code == SIGMOID:
         for i in range(n):
-            a[i] = _ONE_F / (_exp32(-z[i]) + _ONE_F)
+            _put(a, ab + i, _ONE_F / (_exp32(-_get(z, zb + i)) + _ONE_F))
     elif code == TANH:
         for i in range(n):
-            a[i] = -_TWO_F / (_exp32(z[i] * _TWO_F) + _ONE_F) + _ONE_F
+            _put(a, ab + i, -_TWO_F / (_exp32(_get(z, zb + i) * _TWO_F) + _ONE_F) + _ONE_F)
     elif code == RELU:
         for i in range(n):
-            zi = z[i]
-            a[i] = zi if (zi > _ZERO_F or zi != zi) else _ZERO_F
+            zi = _get(z, zb + i)
+            _put(a, ab + i, zi if (zi > _ZERO_F or zi != zi) else _ZERO_F)
     elif code == LEAKY_RELU:
         for i in range(n):
-            zi = z[i]
-            a[i] = zi if zi > _ZERO_F else alpha * zi
+            zi = _get(z, zb + i)
+            _put(a, ab + i, zi if zi > _ZERO_F else alpha * zi)
     elif code == ELU:
         for i in range(n):
-            zi = z[i]
+            zi = _get(z, zb + i)
             m = zi if (zi < _ZERO_F or zi != zi) else _ZERO_F
-            a[i] = zi if zi > _ZERO_F else _F(alpha * math.expm1(m))
+            _put(a, ab + i, zi if zi > _ZERO_F else _F(alpha * math.expm1(m)))
     elif code == SOFTPLUS:
         for i in range(n):
-            zi = z[i]
+            zi = _get(z, zb + i)
             mx = zi if (zi > _ZERO_F or zi != zi) else _ZERO_F
-            a[i] = mx + _F(math.log1p(_exp32(-abs(zi))))
+            _put(a, ab + i, mx + _F(math.log1p(_exp32(-abs(zi)))))
     elif code == SWISH:
         for i in range(n):
-            a[i] = z[i] * (_ONE_F / (_exp32(-z[i]) + _ONE_F))
+            _put(a, ab + i, _get(z, zb + i) * (_ONE_F / (_exp32(-_get(z, zb + i)) + _ONE_F)))
     else:  # SOFTMAX over the units of each sample
         for s in range(rows):
-            mx = z[s]
+            mx = _get(z, zb + s)
             for j in range(1, units):
-                v = z[j * rows + s]
+                v = _get(z, zb + j * rows + s)
                 if v > mx or v != v:
                     mx = v
                 if mx != mx:
                     break
             for j in range(units):
-                a[j * rows + s] = _exp32(z[j * rows + s] - mx)
+                _put(a, ab + j * rows + s, _exp32(_get(z, zb + j * rows + s) - mx))
             t = _ZERO_F
             for j in range(units):
-                t += a[j * rows + s]
+                t += _get(a, ab + j * rows + s)
             for j in range(units):
-                a[j * rows + s] = a[j * rows + s] / t
+                _put(a, ab + j * rows + s, _get(a, ab + j * rows + s) / t)
 
 
 @_jit
@@ -720,8 +820,9 @@ def forward_output32(p, meta, hyper, X, out):
     width = 1
     for l in range(L + 1):
         width = max(width, meta[M_HEADER + l])
-    zs = np.empty((L, EVAL_ROWS * width), dtype=np.float32)
-    acts = np.empty((L, EVAL_ROWS * width), dtype=np.float32)
+    size = EVAL_ROWS * width
+    zs = np.empty(L * size, dtype=np.float32)
+    acts = np.empty(L * size, dtype=np.float32)
     xb = np.empty(EVAL_ROWS * n0, dtype=np.float32)
     order = np.arange(n)
     for start in range(0, n, EVAL_ROWS):
@@ -733,14 +834,15 @@ def forward_output32(p, meta, hyper, X, out):
             n_out = meta[M_HEADER + l + 1]
             off = meta[M_HEADER + 2 * L + 1 + l]
             if l == 0:
-                _dense_forward(p, off, n_in, n_out, xb, zs[l], stride)
+                _dense_forward(p, off, n_in, n_out, xb, 0, zs, 0, stride)
             else:
-                _dense_forward(p, off, n_in, n_out, acts[l - 1], zs[l], stride)
-            _activate32(meta[M_HEADER + L + 1 + l], hyper[H_HEADER + l], zs[l], acts[l], n_out, stride)
-        a = acts[L - 1]
+                _dense_forward(p, off, n_in, n_out, acts, (l - 1) * size, zs, l * size, stride)
+            _activate32(meta[M_HEADER + L + 1 + l], hyper[H_HEADER + l], zs, l * size, acts, l * size, n_out,
+                        stride)
+        last = (L - 1) * size
         for s in range(rows):
             for j in range(k):
-                out[(start + s) * k + j] = a[j * stride + s]
+                _put(out, (start + s) * k + j, _get(acts, last + j * stride + s))
 
 
 KERNELS = (train_epoch, forward_output32)
