@@ -19,7 +19,8 @@ What one call of :func:`train_epoch` does, and in which order (the NumPy path's,
 
 Buffers are flat C-ordered arrays indexed by hand, unit-major (``z[j * rows + s]``: unit ``j``, sample
 ``s``, as the NumPy path's column-major buffers), so one compiled signature serves every architecture (no
-compile per network); a batch is padded to a multiple of 8 samples so that the inner loops vectorise.
+compile per network); a batch is padded to a multiple of 4 samples (one vector of float64) so that the
+inner loops run whole vector iterations.
 ``exp`` is :func:`_exp`, a branch-free exponential within 1 ulp of NumPy's that LLVM inlines and
 vectorises (numba's ``math.exp`` is a scalar libm call, which would cost more than the rest of an
 epoch). :func:`forward_output32` is the float32 inference pass for decision grids.
@@ -289,14 +290,42 @@ def _dense_forward(p, off, n_in, n_out, x, xb, z, zb, rows):
     """``z = x W + b`` on unit-major blocks: ``z[j, s] = Σ_i W[i, j] x[i, s] + b[j]``, the sum in order
     of ``i`` and the bias last. ``W`` (row-major, n_in × n_out) is at ``p[off:]``, ``b`` after it.
 
-    Four inputs at a time inside the loop over samples: a mini-batch has few samples, and a loop per
-    input would cost more in loop overhead than in arithmetic."""
+    Up to four inputs at a time inside the loop over samples, the first pass writing ``z`` and the last
+    adding the bias: a mini-batch has few samples, and a loop costs more to enter than its arithmetic
+    (this order of operations gives the sum of the plain loops bit for bit)."""
     boff = off + n_in * n_out
     for j in range(n_out):
         zo = zb + j * rows
+        b = p[boff + j]
+        w0 = p[off + j]
+        x0 = xb
+        if n_in == 1:
+            for s in range(rows):
+                _put(z, zo + s, w0 * _get(x, x0 + s) + b)
+            continue
+        w1 = p[off + n_out + j]
+        x1 = x0 + rows
+        if n_in == 2:
+            for s in range(rows):
+                _put(z, zo + s, (w0 * _get(x, x0 + s) + w1 * _get(x, x1 + s)) + b)
+            continue
+        w2 = p[off + 2 * n_out + j]
+        x2 = x1 + rows
+        if n_in == 3:
+            for s in range(rows):
+                _put(z, zo + s, ((w0 * _get(x, x0 + s) + w1 * _get(x, x1 + s)) + w2 * _get(x, x2 + s)) + b)
+            continue
+        w3 = p[off + 3 * n_out + j]
+        x3 = x2 + rows
+        if n_in == 4:
+            for s in range(rows):
+                _put(z, zo + s, (((w0 * _get(x, x0 + s) + w1 * _get(x, x1 + s)) + w2 * _get(x, x2 + s))
+                                 + w3 * _get(x, x3 + s)) + b)
+            continue
         for s in range(rows):
-            _put(z, zo + s, 0.0)
-        i = 0
+            _put(z, zo + s, ((w0 * _get(x, x0 + s) + w1 * _get(x, x1 + s)) + w2 * _get(x, x2 + s))
+                 + w3 * _get(x, x3 + s))
+        i = 4
         while i + 4 <= n_in:
             w0 = p[off + i * n_out + j]
             w1 = p[off + (i + 1) * n_out + j]
@@ -306,19 +335,27 @@ def _dense_forward(p, off, n_in, n_out, x, xb, z, zb, rows):
             x1 = x0 + rows
             x2 = x1 + rows
             x3 = x2 + rows
-            for s in range(rows):
-                _put(z, zo + s, (((_get(z, zo + s) + w0 * _get(x, x0 + s)) + w1 * _get(x, x1 + s))
-                                 + w2 * _get(x, x2 + s)) + w3 * _get(x, x3 + s))
+            if i + 4 == n_in:
+                for s in range(rows):
+                    _put(z, zo + s, ((((_get(z, zo + s) + w0 * _get(x, x0 + s)) + w1 * _get(x, x1 + s))
+                                      + w2 * _get(x, x2 + s)) + w3 * _get(x, x3 + s)) + b)
+            else:
+                for s in range(rows):
+                    _put(z, zo + s, (((_get(z, zo + s) + w0 * _get(x, x0 + s)) + w1 * _get(x, x1 + s))
+                                     + w2 * _get(x, x2 + s)) + w3 * _get(x, x3 + s))
             i += 4
+        if i == n_in:
+            continue
         while i < n_in:
             w0 = p[off + i * n_out + j]
             x0 = xb + i * rows
-            for s in range(rows):
-                _put(z, zo + s, _get(z, zo + s) + w0 * _get(x, x0 + s))
+            if i + 1 == n_in:
+                for s in range(rows):
+                    _put(z, zo + s, (_get(z, zo + s) + w0 * _get(x, x0 + s)) + b)
+            else:
+                for s in range(rows):
+                    _put(z, zo + s, _get(z, zo + s) + w0 * _get(x, x0 + s))
             i += 1
-        b = p[boff + j]
-        for s in range(rows):
-            _put(z, zo + s, _get(z, zo + s) + b)
 
 
 @_jit_fma
@@ -326,12 +363,53 @@ def _dense_grads(g, off, n_in, n_out, x, xb, d, db, stride, rows):
     """``∂L/∂W[i, j] = Σ_s x[i, s] d[j, s]`` and ``∂L/∂b[j] = Σ_s d[j, s]`` into ``g[off:]``, over the
     first ``rows`` samples of unit-major blocks with ``stride`` samples per unit.
 
-    Each sum runs in order of ``s``, four of them at a time (independent chains of multiply-adds: a
-    batch's few samples make vectorised reductions cost more in horizontal sums than they save)."""
+    Each sum runs in order of ``s``, eight (or four) of them at a time: independent chains of
+    multiply-adds (a batch's few samples make vectorised reductions cost more in horizontal sums than
+    they save)."""
     for i in range(n_in + 1):  # row n_in: the bias, x = 1
         xo = i * stride
         go = off + i * n_out
         j0 = 0
+        while j0 + 8 <= n_out:
+            d0 = db + j0 * stride
+            a0 = 0.0
+            a1 = 0.0
+            a2 = 0.0
+            a3 = 0.0
+            a4 = 0.0
+            a5 = 0.0
+            a6 = 0.0
+            a7 = 0.0
+            if i < n_in:
+                for s in range(rows):
+                    xs = _get(x, xb + xo + s)
+                    a0 += xs * _get(d, d0 + s)
+                    a1 += xs * _get(d, d0 + stride + s)
+                    a2 += xs * _get(d, d0 + 2 * stride + s)
+                    a3 += xs * _get(d, d0 + 3 * stride + s)
+                    a4 += xs * _get(d, d0 + 4 * stride + s)
+                    a5 += xs * _get(d, d0 + 5 * stride + s)
+                    a6 += xs * _get(d, d0 + 6 * stride + s)
+                    a7 += xs * _get(d, d0 + 7 * stride + s)
+            else:
+                for s in range(rows):
+                    a0 += _get(d, d0 + s)
+                    a1 += _get(d, d0 + stride + s)
+                    a2 += _get(d, d0 + 2 * stride + s)
+                    a3 += _get(d, d0 + 3 * stride + s)
+                    a4 += _get(d, d0 + 4 * stride + s)
+                    a5 += _get(d, d0 + 5 * stride + s)
+                    a6 += _get(d, d0 + 6 * stride + s)
+                    a7 += _get(d, d0 + 7 * stride + s)
+            g[go + j0] = a0
+            g[go + j0 + 1] = a1
+            g[go + j0 + 2] = a2
+            g[go + j0 + 3] = a3
+            g[go + j0 + 4] = a4
+            g[go + j0 + 5] = a5
+            g[go + j0 + 6] = a6
+            g[go + j0 + 7] = a7
+            j0 += 8
         while j0 + 4 <= n_out:
             d0 = j0 * stride
             d1 = d0 + stride
@@ -373,13 +451,36 @@ def _dense_grads(g, off, n_in, n_out, x, xb, d, db, stride, rows):
 
 @_jit_fma
 def _dense_dx(p, off, n_in, n_out, d, db, dx, dxb, rows):
-    """``∂L/∂x[i, s] = Σ_j W[i, j] d[j, s]`` (in order of ``j``, four at a time) on unit-major blocks."""
+    """``∂L/∂x[i, s] = Σ_j W[i, j] d[j, s]`` on unit-major blocks, in order of ``j``, up to four outputs
+    per pass (the first pass writing ``dx``), as :func:`_dense_forward`."""
     for i in range(n_in):
         xo = dxb + i * rows
         wo = off + i * n_out
-        for s in range(rows):
-            _put(dx, xo + s, 0.0)
-        j = 0
+        c = min(n_out, 4)
+        w0 = p[wo]
+        d0 = db
+        if c == 1:
+            for s in range(rows):
+                _put(dx, xo + s, w0 * _get(d, d0 + s))
+        else:
+            w1 = p[wo + 1]
+            d1 = d0 + rows
+            if c == 2:
+                for s in range(rows):
+                    _put(dx, xo + s, w0 * _get(d, d0 + s) + w1 * _get(d, d1 + s))
+            else:
+                w2 = p[wo + 2]
+                d2 = d1 + rows
+                if c == 3:
+                    for s in range(rows):
+                        _put(dx, xo + s, (w0 * _get(d, d0 + s) + w1 * _get(d, d1 + s)) + w2 * _get(d, d2 + s))
+                else:
+                    w3 = p[wo + 3]
+                    d3 = d2 + rows
+                    for s in range(rows):
+                        _put(dx, xo + s, ((w0 * _get(d, d0 + s) + w1 * _get(d, d1 + s)) + w2 * _get(d, d2 + s))
+                             + w3 * _get(d, d3 + s))
+        j = c
         while j + 4 <= n_out:
             w0 = p[wo + j]
             w1 = p[wo + j + 1]
@@ -533,7 +634,7 @@ def _evaluate(p, meta, hyper, X, T, mode, res, i_loss, i_acc):
     correct = 0
     for start in range(0, n, EVAL_ROWS):
         rows = min(EVAL_ROWS, n - start)
-        stride = (rows + 7) // 8 * 8  # padded as the training batches
+        stride = (rows + 3) // 4 * 4  # padded as the training batches
         _gather(X, order, start, rows, n0, xb, stride)
         _gather(T, order, start, rows, k, tb, stride)
         _forward(p, meta, hyper, xb, stride, zs, acts, size)
@@ -653,7 +754,7 @@ def train_epoch(p, g, wmask, train, X, T, perm, Xv, Tv, meta, hyper, st1, st2, r
     width = 1
     for l in range(L + 1):
         width = max(width, meta[M_HEADER + l])
-    # A batch of m samples is computed on mp = m rounded up to a multiple of 8, the padding samples
+    # A batch of m samples is computed on mp = m rounded up to a multiple of 4, the padding samples
     # zero: the loops then run whole vector iterations (short ones are scalar, twice as slow). Samples
     # are independent in the forward pass and in ∂L/∂X, and the gradient sums skip the padding, so the
     # padding changes no result.

@@ -68,6 +68,61 @@ class LayerTrace:
         return f"LayerTrace({self.index}: {self.name}, a of shape {self.a.shape})"
 
 
+class _FitMemo:
+    """The checked arguments of a network's last ``fit``, for the next ``fit`` on the same arrays.
+
+    ``fit`` checks and converts its arguments at every call, and a Playground calls it at every frame
+    with the same arrays. When the inputs needed no conversion (float64, C-ordered 2-D arrays, as
+    checked), the network trains on the caller's arrays themselves, so only what can have changed in
+    place since is checked again: the arrays' shapes and dtypes, the finiteness of the inputs, and the
+    labels, compared with a copy of their bytes (the targets were derived from them). Anything else
+    (other arrays, a new ``batch_size``, callbacks) takes ``fit``'s full checks.
+    """
+
+    __slots__ = ("X", "y", "Xv", "yv", "batch_size", "T", "val", "runner", "_shapes", "_labels")
+
+    @classmethod
+    def of(cls, X, y, validation_data, args, runner):
+        """The memo of a ``fit(X, y, ..., validation_data=...)`` whose checked arguments are ``args``
+        (``_check_fit_args``' result), or None when the checked arrays are not the caller's own."""
+        Xc, T, batch_size, val, _ = args
+        if Xc is not X or type(y) is not np.ndarray:
+            return None
+        Xv = yv = None
+        if validation_data is not None:
+            Xv, yv = validation_data
+            if val[0] is not Xv or type(yv) is not np.ndarray:
+                return None
+        memo = cls()
+        memo.X, memo.y, memo.Xv, memo.yv = X, y, Xv, yv
+        memo.batch_size, memo.T, memo.val, memo.runner = batch_size, T, val, runner
+        memo._shapes = [(a, a.shape, a.strides, a.dtype) for a in (X, y, Xv, yv) if a is not None]
+        memo._labels = [(a, a.tobytes()) for a in (y, yv) if a is not None]
+        return memo
+
+    def holds(self, X, y, batch_size, validation_data) -> bool:
+        """Whether ``fit(X, y, batch_size=batch_size, validation_data=validation_data)`` has exactly the
+        checked arguments kept here."""
+        if X is not self.X or y is not self.y or type(batch_size) is not int or batch_size != self.batch_size:
+            return False
+        if validation_data is None:
+            if self.Xv is not None:
+                return False
+        elif (type(validation_data) is not tuple or len(validation_data) != 2
+              or validation_data[0] is not self.Xv or validation_data[1] is not self.yv):
+            return False
+        for a, shape, strides, dtype in self._shapes:
+            if a.shape != shape or a.strides != strides or a.dtype != dtype:
+                return False
+        for a, labels in self._labels:
+            if a.tobytes() != labels:
+                return False
+        return bool(np.isfinite(X).all()) and (self.Xv is None or bool(np.isfinite(self.Xv).all()))
+
+    def __repr__(self) -> str:
+        return f"_FitMemo(X {self.X.shape}, batch_size={self.batch_size}, validation={self.Xv is not None})"
+
+
 def _shape_text(shape) -> str:
     return str(shape[0]) if len(shape) == 1 else "×".join(str(s) for s in shape)
 
@@ -170,6 +225,7 @@ class Network:
         self._backup_step = 0
         self._best = None  # (loss, params, step, epoch, history length) at the best epoch end so far
         self._rollback_to_best = False
+        self._fit_memo = None  # _FitMemo: the last fit's checked arguments, while they stay unchanged
         self._bind_parameters(reinitialise=seed is not None)
 
     # -- construction ---------------------------------------------------------------------------
@@ -752,9 +808,19 @@ class Network:
         iter_epoch : one epoch of ``fit``, one mini-batch update per ``next()``.
         """
         epochs = check_int("epochs", epochs, low=0)
-        X, T, batch_size, val, callbacks = self._check_fit_args(X, y, batch_size, validation_data, callbacks)
+        memo = self._fit_memo
+        if memo is not None and not callbacks and not batch_callbacks and memo.holds(X, y, batch_size,
+                                                                                    validation_data):
+            # the same arrays as the last fit, unchanged: their checks and the compiled runner hold
+            memo.runner = self._fit(memo.X, memo.T, epochs, memo.batch_size, bool(shuffle), memo.val, (), (),
+                                    memo.runner)
+            return self
+        self._fit_memo = None
+        args = self._check_fit_args(X, y, batch_size, validation_data, callbacks)
         batch_callbacks = self._check_callbacks("batch_callbacks", batch_callbacks)
-        self._fit(X, T, epochs, batch_size, bool(shuffle), val, callbacks, batch_callbacks)
+        runner = self._fit(*args[:2], epochs, args[2], bool(shuffle), args[3], args[4], batch_callbacks)
+        if not args[4] and not batch_callbacks:
+            self._fit_memo = _FitMemo.of(X, y, validation_data, args, runner)
         return self
 
     def iter_epoch(self, X, y, batch_size=10, shuffle=True, validation_data=None, callbacks=()) -> "EpochIterator":
@@ -847,7 +913,9 @@ class Network:
         Xa[:, :-1] = X
         return Xa
 
-    def _fit(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=()) -> None:
+    def _fit(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=(), fused=None):
+        """``fit`` on checked arguments; returns the compiled path's runner (or None), for the next fit
+        on the same arrays to reuse."""
         self.stop_training = False
         # self._training(), inlined (fit runs once per Playground frame)
         self._sync()
@@ -856,7 +924,7 @@ class Network:
             with np.errstate(all="ignore"):
                 if epochs:
                     self._first_yardstick(X, T)
-                self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks)
+                return self._epochs(X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks, fused)
         finally:
             self._rollback_to_best = False
             np.copyto(self._synced, self._params)
@@ -966,10 +1034,11 @@ class Network:
             cb(self, logs)
         return logs
 
-    def _epochs(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=()) -> None:
+    def _epochs(self, X, T, epochs, batch_size, shuffle, val, callbacks, batch_callbacks=(), fused=None):
         n = len(X)
         # -- compiled path (nnviz.core.backend): None, or one kernel call per epoch (updates + evaluation)
-        fused = fused_epochs(self, X, T, batch_size, val, batch_callbacks)
+        if fused is None and epochs:
+            fused = fused_epochs(self, X, T, batch_size, val, batch_callbacks)
         Xt = None
         # --
         for _ in range(epochs):
@@ -991,6 +1060,7 @@ class Network:
             self._end_epoch(loss, acc, val, fused.val if compiled and val is not None else None, callbacks)
             if self.stop_training:
                 break
+        return fused
 
     def _evaluate(self, X, T):
         A = self._forward(X, False)
