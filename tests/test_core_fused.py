@@ -438,6 +438,31 @@ def test_tanh_is_the_formula_with_exp_and_saturates_exactly(compiled):
     finite = np.isfinite(z)
     assert np.max(np.abs(fast[finite] - np.tanh(z[finite]))) <= 4.5e-16  # the formula: 2 ulp of 1 at most
     assert np.isnan(fast[np.isnan(z)]).all()
+def test_float32_tanh_is_the_formula_with_exp32_and_saturates_exactly(compiled):
+    import numba
+
+    fused = backend_module._KERNEL.module
+    exp32, tanh32 = fused._exp32, fused._tanh32
+    f32 = np.float32
+    z = np.concatenate([np.random.default_rng(2).normal(size=20000) * s for s in (0.1, 3, 30)]).astype(f32)
+    edge = [0.0, 1e-30, 1e-45, 8.9, 9.0, 9.99, 10.0, 10.0001, 11.0, 50.0, 100.0, 3e38]
+    z = np.concatenate([z, np.array(edge + [-v for v in edge] + [np.inf, -np.inf, np.nan], dtype=f32)])
+
+    @numba.njit
+    def run(z, fast, full):
+        for i in range(z.size):
+            fast[i] = tanh32(z[i])
+            full[i] = -f32(2.0) / (exp32(z[i] * f32(2.0)) + f32(1.0)) + f32(1.0)
+
+    fast, full = np.empty_like(z), np.empty_like(z)
+    run(z, fast, full)
+    np.testing.assert_array_equal(fast, full)
+    assert fast.dtype == np.float32
+    assert np.all(fast[z >= 10.0] == 1.0) and np.all(fast[z <= -10.0] == -1.0)
+    finite = np.isfinite(z)
+    assert np.max(np.abs(fast[finite] - np.tanh(z[finite].astype(np.float64)))) <= 3e-7
+
+
 def test_backend_reports_the_path_and_why(compiled):
     use_backend("auto")
     info = backend()

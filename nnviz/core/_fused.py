@@ -857,6 +857,38 @@ def _exp32(x):
     return v
 
 
+_TANH_CLAMP_F = _F(20.0)
+
+
+@_jit
+def _tanh32(z):
+    """float32 ``1 − 2 / (1 + e^{2z})`` with :func:`_exp32`'s polynomial but none of its range handling:
+    ``2z`` is clamped to ±20, where the float32 formula already gives ±1 exactly."""
+    x = z * _TWO_F
+    if x > _TANH_CLAMP_F:
+        x = _TANH_CLAMP_F
+    if x < -_TANH_CLAMP_F:
+        x = -_TANH_CLAMP_F
+    xc = x
+    if x != x:
+        xc = _ZERO_F
+    k = np.floor(xc * _LOG2E_F + _HALF_F)
+    r = xc - k * _C1_F
+    r = r - k * _C2_F
+    rr = r * r
+    e = _EF[0]
+    e = e * r + _EF[1]
+    e = e * r + _EF[2]
+    e = e * r + _EF[3]
+    e = e * r + _EF[4]
+    e = e * r + _EF[5]
+    e = e * rr + r + _ONE_F
+    v = e * _int32_bits_as_float32((np.int32(k) + np.int32(127)) << np.int32(23))
+    if x != x:
+        v = x
+    return -_TWO_F / (v + _ONE_F) + _ONE_F
+
+
 @_jit_fma
 def _activate32(code, alpha, z, zb, a, ab, units, rows):
     """:func:`_activate` in float32 (``alpha`` a float32)."""
@@ -869,7 +901,7 @@ def _activate32(code, alpha, z, zb, a, ab, units, rows):
             _put(a, ab + i, _ONE_F / (_exp32(-_get(z, zb + i)) + _ONE_F))
     elif code == TANH:
         for i in range(n):
-            _put(a, ab + i, -_TWO_F / (_exp32(_get(z, zb + i) * _TWO_F) + _ONE_F) + _ONE_F)
+            _put(a, ab + i, _tanh32(_get(z, zb + i)))
     elif code == RELU:
         for i in range(n):
             zi = _get(z, zb + i)
