@@ -1,7 +1,11 @@
 """Benchmark of the compiled training path (issue 9) against NumPy, all in one run.
 
-Prints medians (timed round-robin, so that the machine's load hits every figure alike; BLAS on one
-thread, as the Playground runs), in ms:
+Prints medians in ms (timed round-robin, so that the machine's load hits every figure alike; BLAS on
+one thread, as the Playground runs), under two protocols: **one call per turn**, where every call
+starts with caches and branch predictors taken by the other functions (a Playground frame: the widgets
+and the drawing run between two epochs), and **back to back**, five calls per turn with the first
+untimed (the explorers' sweeps, ``fit(epochs=n)``). Each timed function trains a network of its own,
+called with the same arguments every time, as a Playground calls ``fit``. The figures:
 
 * **careful NumPy epoch** — the reference: the playground epoch written carefully in plain NumPy
   (shuffle, 50 mini-batches of forward/backward/update with in-place updates, then the training loss
@@ -71,17 +75,25 @@ def careful_grid(G, params):
     return 1.0 / (1.0 + np.exp(-(np.tanh(np.tanh(G @ W1 + b1) @ W2 + b2) @ W3 + b3)))
 
 
-def round_robin(fns: dict, repeat: int) -> dict:
-    """Median ms of each function, timed in turns (two warm-up calls each)."""
+def round_robin(fns: dict, repeat: int, block: int = 1) -> dict:
+    """Median ms of each function, timed in turns (two warm-up calls each).
+
+    ``block=1``: one call per turn, so every call starts with caches and predictors taken by the other
+    functions (as a Playground frame, where drawing and the widgets run between two epochs).
+    ``block > 1``: ``block`` calls in a row per turn, the first untimed (as the explorers' sweeps and
+    ``fit(epochs=n)``, where epochs follow each other). Either way the machine's load hits every
+    figure alike."""
     for fn in fns.values():
         fn()
         fn()
     times = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
+            for k in range(block):
+                t0 = time.perf_counter()
+                fn()
+                if k or block == 1:
+                    times[name].append(time.perf_counter() - t0)
     return {name: statistics.median(t) * 1e3 for name, t in times.items()}
 
 
@@ -169,7 +181,6 @@ def main(argv=None) -> int:
         return Network.mlp(2, [8, 8], activation="tanh", loss="mse", output_activation="sigmoid",
                            optimizer=SGD(0.03), seed=0)
 
-    nets = {"numpy": make(), "numba": make()}
     rng = np.random.default_rng(0)
     params = [rng.uniform(-0.5, 0.5, s) for s in ((2, 8), (8,), (8, 8), (8,), (8, 1), (1,))]
     Ttr = ytr.astype(float)[:, None]
@@ -182,14 +193,21 @@ def main(argv=None) -> int:
 
     fns = {"careful NumPy epoch": lambda: careful_epoch(Xtr, Ttr, params, rng),
            "careful NumPy grid": lambda: careful_grid(G, params)}
-    for path, net in nets.items():
+    # each figure trains a network of its own: a Playground repeats one call with the same arrays every
+    # frame (and fit reuses that call's checked arguments), which one network shared by calls with
+    # different arguments would not show
+    nets = {}
+    for path in ("numpy", "numba"):
+        net = nets[f"fit epoch, {path}"] = make()
         fns[f"fit epoch, {path}"] = on(path, lambda net=net: net.fit(Xtr, ytr, epochs=1))
+        net = nets[f"frame, {path}"] = make()
         fns[f"frame, {path}"] = on(path, lambda net=net: (
             net.fit(Xtr, ytr, epochs=1, validation_data=(Xte, yte)), decision_grid(net, grid)))
+        net = nets[f"bench_core frame, {path}"] = make()
         fns[f"bench_core frame, {path}"] = on(path, lambda net=net: (
             net.fit(Xtr, ytr, epochs=1), net.forward(grid.points, dtype=np.float32),
             net.evaluate(Xtr, ytr), net.evaluate(Xte, yte)))
-        fns[f"grid, {path}"] = on(path, lambda net=net: decision_grid(net, grid))
+        fns[f"grid, {path}"] = on(path, lambda net=nets[f"frame, {path}"]: decision_grid(net, grid))
     # the kernel call alone (one epoch's 50 updates and the evaluation), without fit's Python around it
     kernel_net = make()
     use_backend("numba")
@@ -200,29 +218,35 @@ def main(argv=None) -> int:
     # BLAS on one thread, as the Playground trains and draws (widgets/_common.one_blas_thread): on shared
     # cores, multithreaded OpenBLAS makes the NumPy figures swing by 5x
     with np.errstate(all="ignore"), threadpool_limits(limits=1, user_api="blas"):
-        res = round_robin(fns, args.repeat)
+        protocols = {"one call per turn": round_robin(fns, args.repeat),
+                     "back to back": round_robin(fns, max(args.repeat // 4, 10), block=5)}
     use_backend(None)
 
-    print(f"\nnnviz compiled path (numba) against NumPy (median of {args.repeat} runs, round-robin; "
-          f"numpy {np.__version__}; kernel {info.reason})")
-    for name, ms in res.items():
-        print(f"  {name:32s} {ms:8.3f} ms")
-    ref = res["careful NumPy epoch"]
-    print("\nratios (compiled path / reference):")
-    rows = [
-        ("fit epoch", res["fit epoch, numba"] / ref, "careful NumPy epoch"),
-        ("fit epoch", res["fit epoch, numba"] / res["fit epoch, numpy"], "nnviz fit epoch on NumPy"),
-        ("kernel call alone", res["kernel call alone, numba"] / ref, "careful NumPy epoch"),
-        ("frame", res["frame, numba"] / res["frame, numpy"], "the same frame on NumPy"),
-        ("frame", res["frame, numba"] / (ref + res["careful NumPy grid"]), "careful NumPy epoch + grid"),
-        ("bench_core frame", res["bench_core frame, numba"] / res["bench_core frame, numpy"], "on NumPy"),
-        ("grid", res["grid, numba"] / res["grid, numpy"], "decision_grid on NumPy"),
-    ]
-    for name, ratio, against in rows:
-        target = TARGETS.get(name) if against in ("careful NumPy epoch", "the same frame on NumPy") else None
-        flag = "" if target is None else (f"  (target <= {target}x: {'ok' if ratio <= target else 'over'})")
-        print(f"  {name:18s} {ratio:6.3f}x  vs {against}{flag}")
-    net = nets["numba"]
+    print(f"\nnnviz compiled path (numba) against NumPy (numpy {np.__version__}; kernel {info.reason}); medians "
+          f"in ms, timed round-robin:\n  one call per turn ({args.repeat} turns: each call starts cold, as a "
+          f"Playground frame)\n  back to back ({max(args.repeat // 4, 10)} turns of 5 calls, the first untimed: "
+          f"warm, as the explorers' sweeps and fit(epochs=n))")
+    print(f"  {'':32s} {'one call':>10s} {'back to back':>13s}")
+    for name in fns:
+        print(f"  {name:32s} {protocols['one call per turn'][name]:10.3f} {protocols['back to back'][name]:13.3f}")
+    for protocol, res in protocols.items():
+        ref = res["careful NumPy epoch"]
+        print(f"\nratios, {protocol} (compiled path / reference):")
+        rows = [
+            ("fit epoch", res["fit epoch, numba"] / ref, "careful NumPy epoch"),
+            ("fit epoch", res["fit epoch, numba"] / res["fit epoch, numpy"], "nnviz fit epoch on NumPy"),
+            ("kernel call alone", res["kernel call alone, numba"] / ref, "careful NumPy epoch"),
+            ("frame", res["frame, numba"] / res["frame, numpy"], "the same frame on NumPy"),
+            ("frame", res["frame, numba"] / (ref + res["careful NumPy grid"]), "careful NumPy epoch + grid"),
+            ("bench_core frame", res["bench_core frame, numba"] / res["bench_core frame, numpy"], "on NumPy"),
+            ("grid", res["grid, numba"] / res["grid, numpy"], "decision_grid on NumPy"),
+        ]
+        for name, ratio, against in rows:
+            target = TARGETS.get(name) if against in ("careful NumPy epoch", "careful NumPy epoch + grid",
+                                                      "the same frame on NumPy") else None
+            flag = "" if target is None else (f"  (target <= {target}x: {'ok' if ratio <= target else 'over'})")
+            print(f"  {name:18s} {ratio:6.3f}x  vs {against}{flag}")
+    net = nets["fit epoch, numba"]
     acc = net.evaluate(Xte, yte)[1]
     print(f"  (the compiled network after {net.epoch_} epochs: test accuracy {acc:.3f})")
 
