@@ -127,9 +127,6 @@ def test_other_arguments_do_not_reuse_the_memo(path):
     assert n._fit_memo is not memo and n._fit_memo.batch_size == 5
     with pytest.raises(TypeError, match="batch_size must be an integer"):
         n.fit(X, y, batch_size=5.0)  # equal to 5, but not an integer: the full check refuses it
-    calls = []
-    n.fit(X, y, callbacks=[lambda net, logs: calls.append(logs["epoch"])])
-    assert calls and n._fit_memo is None  # callbacks take the full path and keep nothing
     n.fit(X.astype(np.float32), y)
     assert n._fit_memo is None  # converted inputs: nothing of the caller's to watch
     n.fit(list(map(list, X)), y)
@@ -146,3 +143,22 @@ def test_changes_to_the_network_between_fits_still_apply(path):
         n.l2 = 0.01
         n.fit(Xi, yi, epochs=2)
     np.testing.assert_array_equal(a._params, b._params)
+
+
+def test_callbacks_run_and_are_checked_on_the_reused_arguments(path):
+    X, y = data()
+    a, b = net(), net()
+    a.fit(X, y)
+    b.fit(X.copy(), y.copy())
+    memo = a._fit_memo
+    epochs, updates = [], []
+    a.fit(X, y, epochs=2, callbacks=[lambda n, logs: epochs.append(logs["epoch"])],
+          batch_callbacks=[lambda n, logs: updates.append(logs["batch"])])
+    b.fit(X.copy(), y.copy(), epochs=2)
+    assert a._fit_memo is memo and epochs == [2, 3] and len(updates) == 2 * 6
+    # batch callbacks train on the NumPy path; b may have trained on the compiled one (within 1e-12)
+    np.testing.assert_allclose(a._params, b._params, rtol=0, atol=1e-12)
+    with pytest.raises(TypeError, match=r"callbacks\[0\] must be callable"):
+        a.fit(X, y, callbacks=[1])
+    a.fit(X, y, callbacks=[lambda n, logs: setattr(n, "stop_training", True)], epochs=5)
+    assert a.epoch_ == 4  # stopped after the first of the five

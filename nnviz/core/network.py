@@ -75,8 +75,8 @@ class _FitMemo:
     with the same arrays. When the inputs needed no conversion (float64, C-ordered 2-D arrays, as
     checked), the network trains on the caller's arrays themselves, so only what can have changed in
     place since is checked again: the arrays' shapes and dtypes, the finiteness of the inputs, and the
-    labels, compared with a copy of their bytes (the targets were derived from them). Anything else
-    (other arrays, a new ``batch_size``, callbacks) takes ``fit``'s full checks.
+    labels, compared with a copy of their bytes (the targets were derived from them). Other arrays or
+    a new ``batch_size`` take ``fit``'s full checks (callbacks are checked at every call).
     """
 
     __slots__ = ("X", "y", "Xv", "yv", "batch_size", "T", "val", "runner", "_shapes", "_labels")
@@ -809,18 +809,18 @@ class Network:
         """
         epochs = check_int("epochs", epochs, low=0)
         memo = self._fit_memo
-        if memo is not None and not callbacks and not batch_callbacks and memo.holds(X, y, batch_size,
-                                                                                    validation_data):
-            # the same arrays as the last fit, unchanged: their checks and the compiled runner hold
-            memo.runner = self._fit(memo.X, memo.T, epochs, memo.batch_size, bool(shuffle), memo.val, (), (),
-                                    memo.runner)
+        if memo is not None and memo.holds(X, y, batch_size, validation_data):
+            # the same arrays as the last fit, unchanged: their checks (and the compiled runner) hold
+            callbacks = self._check_callbacks("callbacks", callbacks) if callbacks else ()
+            batch_callbacks = self._check_callbacks("batch_callbacks", batch_callbacks) if batch_callbacks else ()
+            memo.runner = self._fit(memo.X, memo.T, epochs, memo.batch_size, bool(shuffle), memo.val, callbacks,
+                                    batch_callbacks, None if batch_callbacks else memo.runner)
             return self
         self._fit_memo = None
         args = self._check_fit_args(X, y, batch_size, validation_data, callbacks)
         batch_callbacks = self._check_callbacks("batch_callbacks", batch_callbacks)
         runner = self._fit(*args[:2], epochs, args[2], bool(shuffle), args[3], args[4], batch_callbacks)
-        if not args[4] and not batch_callbacks:
-            self._fit_memo = _FitMemo.of(X, y, validation_data, args, runner)
+        self._fit_memo = _FitMemo.of(X, y, validation_data, args, runner)
         return self
 
     def iter_epoch(self, X, y, batch_size=10, shuffle=True, validation_data=None, callbacks=()) -> "EpochIterator":
