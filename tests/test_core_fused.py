@@ -174,6 +174,22 @@ def test_deeper_wider_and_regression_targets_match_numpy(compiled, kernel_runs):
     assert ref.history["accuracy"][-1] is None  # regression targets: no accuracy on either path
 
 
+@pytest.mark.parametrize("sizes", [(1, 6, 3), (6, 7, 5), (7, 3, 9), (9, 1, 8), (2, 16, 11), (4, 13, 2)],
+                         ids=lambda s: "-".join(map(str, s)))
+def test_every_layer_width_matches_numpy(compiled, kernel_runs, sizes):
+    """The dense products take up to four inputs or outputs per pass (and the weight gradients eight
+    outputs at a time), with separate code for the remainders: every width from 1 to 16 goes through
+    one of these networks' layers, forward and backward."""
+    n0, h1, h2 = sizes
+    rng = np.random.default_rng(n0 * 100 + h1)
+    X = rng.normal(size=(43, n0))
+    y = (X.sum(axis=1) > 0).astype(int)
+    make = lambda: Network([Dense(n0, h1, "tanh"), Dense(h1, h2, "elu"), Dense(h2, 1, "sigmoid")], loss="bce",
+                           optimizer=SGD(0.1, momentum=0.5), seed=2)
+    ref, fast = _both(make, X, y, kernel_runs, epochs=12, batch_size=7)
+    _assert_same_run(ref, fast)
+
+
 @pytest.mark.parametrize("case", ["no hidden layer", "custom alphas", "one sample", "softmax with mse"])
 def test_edge_architectures_match_numpy(compiled, kernel_runs, case):
     from nnviz.core.activations import ELU, LeakyReLU
