@@ -79,6 +79,7 @@ def test_the_order_is_fits_permutation_and_the_batch_size_can_change_between_ste
         b.iter_epoch(X, y, callbacks=[1])
 
 
+@pytest.mark.usefixtures("numpy_path")
 def test_epoch_callbacks_and_early_stopping_run_as_in_fit(data):
     X, y, Xv, yv = data
     a, b = pair(optimizer=lambda: SGD(0.3))
@@ -116,6 +117,7 @@ def test_a_divergence_mid_epoch_raises_and_rolls_back_as_fit_does():
     assert np.isfinite(b._params).all() and b.epoch_ == 0 and b._rollback_to_best is False
 
 
+@pytest.mark.usefixtures("numpy_path")
 def test_an_explosion_at_the_epoch_end_raises_and_rolls_back_to_the_best_epoch():
     X, y = make_dataset("reg_plane", n=200, seed=0)
     a, b = (Network.mlp(2, [6], loss="mse", optimizer=SGD(0.01), seed=1) for _ in range(2))

@@ -53,6 +53,7 @@ def test_the_defaults_overfit_and_both_networks_start_from_the_same_weights(demo
     assert "<b>" in demo.accuracy.value and "over-fitted" in demo.accuracy.value
 
 
+@pytest.mark.usefixtures("numpy_path")
 def test_early_stopping_restores_exactly_the_best_epochs_weights_and_marks_it():
     demo = OverfittingDemo(patience=10, reg_rate=0.003)
     saved = {}
@@ -125,6 +126,7 @@ def test_a_confusion_matrix_cell_rings_exactly_its_points_on_the_map(demo):
     assert np.array_equal(demo.regularised_plot.map.highlighted["train"], np.flatnonzero((y_tr == 0) & (pred_tr == 0)))
 
 
+@pytest.mark.usefixtures("numpy_path")
 def test_the_capacity_sweep_runs_in_slices_while_the_loop_answers_and_equals_capacity_sweep(demo):
     ticks = []
 

@@ -81,6 +81,7 @@ def test_session_settings_are_validated_traits_that_reach_the_network():
         xor_session(network="net")
 
 
+@pytest.mark.usefixtures("numpy_path")
 def test_batch_events_say_which_samples_formed_each_batch_and_train_as_fit_does():
     plain = xor_session(lr=0.1, batch_size=7)
     watched = xor_session(lr=0.1, batch_size=7)
@@ -448,6 +449,7 @@ def test_no_instability_warning_at_the_default_learning_rate(dataset):
 
 
 # ------------------------------------------------------------------------------- batch by batch
+@pytest.mark.usefixtures("numpy_path")
 def test_step_batch_walks_the_cores_epoch_and_equals_step_1_bit_for_bit():
     whole, stepped = xor_session(lr=0.1, batch_size=7), xor_session(lr=0.1, batch_size=7)
     n = len(stepped.X_train)
@@ -479,6 +481,7 @@ def test_step_batch_walks_the_cores_epoch_and_equals_step_1_bit_for_bit():
     assert stepped.warning == whole.warning and stepped.status == "paused"
 
 
+@pytest.mark.usefixtures("numpy_path")
 def test_step_epoch_after_a_few_batches_finishes_that_epoch():
     session, reference = xor_session(lr=0.1), xor_session(lr=0.1)
     spe = math.ceil(len(session.X_train) / 10)
