@@ -76,7 +76,8 @@ class _FitMemo:
     checked), the network trains on the caller's arrays themselves, so only what can have changed in
     place since is checked again: the arrays' shapes and dtypes, the finiteness of the inputs, and the
     labels, compared with a copy of their bytes (the targets were derived from them). Other arrays or
-    a new ``batch_size`` take ``fit``'s full checks (callbacks are checked at every call).
+    a new ``batch_size`` take ``fit``'s full checks (callbacks are checked at every call). The memo
+    holds the last fit's arrays until a fit on other arrays replaces it.
     """
 
     __slots__ = ("X", "y", "Xv", "yv", "batch_size", "T", "val", "runner", "_shapes", "_labels")
