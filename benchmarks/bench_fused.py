@@ -16,9 +16,13 @@ called with the same arguments every time, as a Playground calls ``fit``. The fi
 * **frame** — what one Playground frame costs: that epoch with the test set as ``validation_data``
   (train and test loss), plus the 100 × 100 decision grid (``decision_grid``, float32); and
   ``bench_core.py``'s frame (epoch + grid + ``evaluate`` on train and test); each on both paths;
-* **compile time** of the kernel, cold (an empty numba cache) and cached, in fresh interpreters, and
-  how long the first ``fit`` blocks while the compilation runs in the background;
-* **memory** — the resident size of an interpreter with numba loaded after 1,000 playground epochs.
+* **compile time** of the kernels, cold (an empty cache) and cached, in fresh interpreters, and how
+  long the first ``fit`` blocks while the compilation runs in the background;
+* **memory** — the resident size of an interpreter with the kernels loaded after 1,000 playground
+  epochs;
+
+the last two for the kernels built ahead of time (the default on Linux) and for numba's JIT (the
+fallback, ``NNVIZ_AOT=0``).
 
 Run: ``PYTHONPATH=. python benchmarks/bench_fused.py [--repeat N]``.
 """
@@ -111,7 +115,7 @@ COMPILE = """
     from nnviz.core import backend
     info = backend(wait=True)
     print(json.dumps({"seconds": time.perf_counter() - t0, "kernel": info.compile_seconds,
-                      "from_cache": info.from_cache, "name": info.name}))
+                      "from_cache": info.from_cache, "name": info.name, "reason": info.reason}))
 """
 
 FIRST_FIT = """
@@ -157,8 +161,9 @@ MEMORY = """
         net.fit(Xtr, ytr, epochs=1, validation_data=(Xte, yte))
         decision_grid(net, grid)
     now, peak = rss()
+    import sys
     print(json.dumps({"before_numba": before, "numba_loaded": loaded, "after": now, "peak": peak,
-                      "name": info.name, "epochs": net.epoch_}))
+                      "name": info.name, "epochs": net.epoch_, "numba": "numba" in sys.modules}))
 """
 
 
@@ -252,26 +257,30 @@ def main(argv=None) -> int:
 
     if args.skip_subprocesses:
         return 0
-    with tempfile.TemporaryDirectory() as cache:
-        env = {"NUMBA_CACHE_DIR": cache, "NNVIZ_BACKEND": "auto", "PYTHONPATH": os.getcwd()}
-        cold = run_python(COMPILE, env)
-        cached = [run_python(COMPILE, env) for _ in range(3)]
-        with tempfile.TemporaryDirectory() as cache2:
-            play_cold = run_python(FIRST_FIT, {**env, "NUMBA_CACHE_DIR": cache2})
-        play_cached = run_python(FIRST_FIT, env)
-        memory = run_python(MEMORY, env)
-    print("\ncompile time of the kernel (fresh interpreter, backend(wait=True), numba's import included):")
-    print(f"  cold (empty cache): {cold['seconds']:.2f} s   cached: "
-          f"{statistics.median(c['seconds'] for c in cached):.2f} s (median of 3; from cache: "
-          f"{all(c['from_cache'] for c in cached)})")
-    for label, p in (("cold", play_cold), ("cached", play_cached)):
-        print(f"  first play, {label} cache: first fit {p['first'] * 1e3:.1f} ms, longest fit while compiling "
-              f"{p['longest'] * 1e3:.1f} ms, {p['epochs']} epochs on NumPy until the compiled path took over "
-              f"after {p['until_compiled']:.2f} s")
-    print(f"\nmemory (VmRSS): {memory['before_numba']:.0f} MB before numba, {memory['numba_loaded']:.0f} MB with "
-          f"the kernel loaded, {memory['after']:.0f} MB after {memory['epochs']} playground epochs + grids "
-          f"(peak {memory['peak']:.0f} MB; target <= {RSS_TARGET_MB:.0f} MB: "
-          f"{'ok' if memory['after'] <= RSS_TARGET_MB else 'over'})")
+    # the kernels built ahead of time into an extension module (the default on Linux), then numba's JIT
+    # (NNVIZ_AOT=0: where there is no C compiler, or not Linux)
+    for label, aot in (("built ahead of time (an extension module, no numba in the process)", "1"),
+                       ("numba's JIT (NNVIZ_AOT=0, the fallback)", "0")):
+        with tempfile.TemporaryDirectory() as cache:
+            env = {"NUMBA_CACHE_DIR": cache, "NNVIZ_BACKEND": "auto", "NNVIZ_AOT": aot, "PYTHONPATH": os.getcwd()}
+            cold = run_python(COMPILE, env)
+            cached = [run_python(COMPILE, env) for _ in range(3)]
+            with tempfile.TemporaryDirectory() as cache2:
+                play_cold = run_python(FIRST_FIT, {**env, "NUMBA_CACHE_DIR": cache2})
+            play_cached = run_python(FIRST_FIT, env)
+            memory = run_python(MEMORY, env)
+        print(f"\nkernels {label}:")
+        print(f"  compile (fresh interpreter, backend(wait=True)): cold (empty cache) {cold['seconds']:.2f} s, "
+              f"cached {statistics.median(c['seconds'] for c in cached):.2f} s (median of 3; from the cache: "
+              f"{all(c['from_cache'] for c in cached)}; {cached[0]['reason']})")
+        for which, p in (("cold", play_cold), ("cached", play_cached)):
+            print(f"  first play, {which} cache: first fit {p['first'] * 1e3:.1f} ms, longest fit while "
+                  f"compiling {p['longest'] * 1e3:.1f} ms, {p['epochs']} epochs on NumPy until the compiled path "
+                  f"took over after {p['until_compiled']:.2f} s")
+        print(f"  memory (VmRSS): {memory['before_numba']:.0f} MB before the kernels, {memory['numba_loaded']:.0f} "
+              f"MB with them loaded, {memory['after']:.0f} MB after {memory['epochs']} playground epochs + grids "
+              f"(peak {memory['peak']:.0f} MB; numba imported: {memory['numba']}; target <= {RSS_TARGET_MB:.0f} "
+              f"MB: {'ok' if memory['after'] <= RSS_TARGET_MB else 'over'})")
     return 0
 
 

@@ -402,7 +402,7 @@ def test_matches_torch_on_the_compiled_path(compiled, kernel_runs):
 
 # -- the backend API ---------------------------------------------------------------------------------
 def test_backend_and_kernel_agree_on_codes(compiled):
-    fused = backend_module._KERNEL.module
+    from nnviz.core import _fused as fused
     assert backend_module._ACTIVATION_CODES == fused.ACTIVATION_CODES
     assert backend_module._LOSS_CODES == fused.LOSS_CODES
     from nnviz.core import ACTIVATIONS, LOSSES
@@ -412,7 +412,7 @@ def test_backend_and_kernel_agree_on_codes(compiled):
 def test_exp_is_within_one_ulp_of_numpy(compiled):
     import numba
 
-    exp = backend_module._KERNEL.module._exp
+    from nnviz.core._fused import _exp as exp
     x = np.concatenate([np.random.default_rng(0).normal(size=20000) * s for s in (1, 30, 300)])
     x = np.concatenate([x, [-800, -745.2, -745.0, -708.5, 0.0, 709.7, 709.8, np.inf, -np.inf, np.nan]])
 
@@ -435,7 +435,7 @@ def test_tanh_is_the_formula_with_exp_and_saturates_exactly(compiled):
     ``1 − 2 / (1 + exp(2z))`` with the full exp bit for bit, at and beyond the clamp too."""
     import numba
 
-    fused = backend_module._KERNEL.module
+    from nnviz.core import _fused as fused
     exp, tanh = fused._exp, fused._tanh
     z = np.concatenate([np.random.default_rng(1).normal(size=20000) * s for s in (0.1, 3, 30)])
     edge = [0.0, -0.0, 1e-300, 5e-324, 18.7, 19.0, 19.99, 20.0, 20.000001, 21.0, 300.0, 400.0, 1e300]
@@ -457,7 +457,7 @@ def test_tanh_is_the_formula_with_exp_and_saturates_exactly(compiled):
 def test_float32_tanh_is_the_formula_with_exp32_and_saturates_exactly(compiled):
     import numba
 
-    fused = backend_module._KERNEL.module
+    from nnviz.core import _fused as fused
     exp32, tanh32 = fused._exp32, fused._tanh32
     f32 = np.float32
     z = np.concatenate([np.random.default_rng(2).normal(size=20000) * s for s in (0.1, 3, 30)]).astype(f32)
@@ -556,8 +556,38 @@ def test_import_does_not_import_numba_and_the_first_fit_compiles_in_the_backgrou
         assert backend().status in ("compiling", "ready"), backend()
         info = backend(wait=True)
         assert info.name == "numba", info
+        if sys.platform.startswith("linux"):  # the kernels built ahead of time: no numba, no LLVM here
+            assert "ahead of time" in info.reason, info
+            assert "numba" not in sys.modules and "llvmlite" not in sys.modules
         print("ok")
     """, NNVIZ_BACKEND="auto")
+    assert out == "ok"
+
+
+def test_the_jit_fallback_trains_as_numpy_does():
+    """Where the kernels cannot be built ahead of time (no C compiler, not Linux; NNVIZ_AOT=0 here),
+    numba's JIT compiles the same source: the same run as NumPy, to 1e-12."""
+    pytest.importorskip("numba")
+    out = _run_python("""
+        import sys
+        import numpy as np
+        from nnviz.core import Network, SGD, backend, use_backend
+        from nnviz.data import make_dataset
+        X, y = make_dataset("spiral", n=200, seed=0)
+        make = lambda: Network.mlp(2, [8, 5], activation="tanh", loss="bce", optimizer=SGD(0.1, momentum=0.9), seed=0)
+        use_backend("numpy")
+        ref = make().fit(X, y, epochs=10, batch_size=10)
+        use_backend("numba")
+        info = backend(wait=True)
+        assert info.name == "numba" and "ahead of time" not in info.reason, info
+        assert "numba" in sys.modules
+        fast = make()
+        assert backend(fast).name == "numba"
+        fast.fit(X, y, epochs=10, batch_size=10)
+        assert np.max(np.abs(fast._params - ref._params)) <= 1e-12
+        assert abs(fast.history["loss"][-1] - ref.history["loss"][-1]) <= 1e-12
+        print("ok")
+    """, NNVIZ_BACKEND="auto", NNVIZ_AOT="0")
     assert out == "ok"
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import glob
+import hashlib
 import importlib.util
 import math
 import os
@@ -110,7 +111,8 @@ class _Kernel:
         self.from_cache: bool | None = None
         self.thread: threading.Thread | None = None
         self.started_at: float | None = None
-        self.module = None  # nnviz.core._fused once compiled
+        self.module = None  # the kernels once ready: the built extension module, or nnviz.core._fused
+        self.ahead_of_time = False  # whether the module is the extension built ahead of time
 
     def start(self) -> None:
         """Start compiling in a daemon thread, unless already started."""
@@ -130,6 +132,13 @@ class _Kernel:
 
     def _compile(self) -> None:
         t0 = time.perf_counter()
+        built = _built_kernels()
+        if built is not None:  # the extension module: no numba, no LLVM in this process
+            self.module, from_disk = built
+            self.ahead_of_time = True
+            self.from_cache = from_disk
+            self._finish("ready", None, t0)
+            return
         try:
             _ensure_cache_dir()
             primed = _numba_findable() and _prime_cache()
@@ -209,6 +218,85 @@ def _numba_findable() -> bool:
         return False
 
 
+# -- the kernels built ahead of time ------------------------------------------------------------
+#: NNVIZ_AOT=0 skips the extension module built ahead of time and uses numba's JIT (and its cache)
+AOT_ENV = "NNVIZ_AOT"
+_CPU_KEYS = ("vendor_id", "cpu family", "model", "model name", "stepping", "flags", "Features",
+             "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision")
+
+
+def _aot_name() -> str | None:
+    """The module name of the kernels built for this source, numba, Python, NumPy and CPU, or None
+    where they are not built ahead of time (not Linux, numba not installed, ``NNVIZ_AOT=0``).
+
+    The CPU is told by ``/proc/cpuinfo`` (the code is compiled for the host's instruction set, and a
+    home directory may be shared by machines of several kinds): no import of numba or LLVM for it."""
+    if os.environ.get(AOT_ENV, "1").strip() == "0" or not sys.platform.startswith("linux"):
+        return None
+    if not _numba_findable():  # the module would run without numba, but it is built and keyed by it
+        return None
+    try:
+        import importlib.metadata
+
+        numba_version = importlib.metadata.version("numba")
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            first_cpu = f.read().split("\n\n", 1)[0]
+        here = os.path.dirname(os.path.abspath(__file__))
+        digest = hashlib.sha256()
+        for source in ("_fused.py", "_fused_aot.py"):
+            with open(os.path.join(here, source), "rb") as f:
+                digest.update(f.read())
+    except (OSError, ImportError, ValueError):  # PackageNotFoundError is an ImportError
+        return None
+    cpu = [line for line in first_cpu.splitlines() if line.split(":", 1)[0].strip() in _CPU_KEYS]
+    for part in ("\n".join(cpu), numba_version, sys.version, np.__version__):
+        digest.update(part.encode())
+    return "_nnviz_kernels_" + digest.hexdigest()[:24]
+
+
+def _aot_dir() -> str:
+    """Where the built module goes: with numba's cache (``NUMBA_CACHE_DIR``), else next to this package,
+    else the user's cache, else a temporary folder."""
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    if root:
+        return os.path.join(root, "nnviz-kernels")
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
+    if os.access(here if os.path.isdir(here) else os.path.dirname(here), os.W_OK):
+        return here
+    user = os.path.join(os.path.expanduser("~"), ".cache")
+    if os.access(user if os.path.isdir(user) else os.path.expanduser("~"), os.W_OK):
+        return os.path.join(user, "nnviz")
+    return os.path.join(tempfile.gettempdir(), "nnviz-kernels")
+
+
+def _built_kernels():
+    """``(module, from_disk)``: the kernels built ahead of time, building them first in a child process
+    if needed; None when they cannot be (then numba's JIT is tried)."""
+    name = _aot_name()
+    if name is None:
+        return None
+    from . import _fused_aot  # no numba: the build itself runs in the child
+
+    directory = _aot_dir()
+    path = os.path.join(directory, name + _fused_aot.suffix())
+    from_disk = os.path.exists(path)
+    if not from_disk:
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        try:
+            subprocess.run([sys.executable, "-m", "nnviz.core._fused_aot", directory, name], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600, check=True)
+        except (OSError, subprocess.SubprocessError):  # no C compiler, a crash, a timeout: the JIT then
+            return None
+        if not os.path.exists(path):
+            return None
+    try:
+        return _fused_aot.load(path, name), from_disk
+    except Exception:  # an unreadable file: the JIT then
+        return None
+
+
 def _prime_cache() -> bool:
     """Compile the kernels into numba's disk cache in a child process when the cache is empty.
 
@@ -277,7 +365,11 @@ def backend(network=None, wait: bool = False) -> Backend:
     k = _KERNEL
     status, seconds, cache = k.status, k.seconds, k.from_cache
     if status == "ready":
-        how = "loaded from the disk cache" if cache else "compiled (and kept in the disk cache)"
+        if k.ahead_of_time:
+            how = ("loaded the kernels compiled ahead of time" if cache
+                   else "compiled the kernels ahead of time (kept on disk)")
+        else:
+            how = "loaded from the disk cache" if cache else "compiled (and kept in the disk cache)"
         info = Backend("numba", requested, status, f"{how} in {seconds:.2f} s", seconds, cache)
     elif status == "compiling":
         since = time.perf_counter() - (k.started_at or time.perf_counter())
