@@ -127,7 +127,11 @@ def test_a_confusion_matrix_cell_rings_exactly_its_points_on_the_map(demo):
 
 
 @pytest.mark.usefixtures("numpy_path")
-def test_the_capacity_sweep_runs_in_slices_while_the_loop_answers_and_equals_capacity_sweep(demo):
+def test_the_capacity_sweep_runs_in_slices_while_the_loop_answers_and_equals_capacity_sweep(demo, monkeypatch):
+    import sys
+
+    # slices of 3 ms, so that the sweep takes several of them however fast this machine trains
+    monkeypatch.setattr(sys.modules[OverfittingDemo.__module__], "SWEEP_SLICE", 0.003)
     ticks = []
 
     async def scenario():
