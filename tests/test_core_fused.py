@@ -567,6 +567,31 @@ def test_import_does_not_import_numba_and_the_first_fit_compiles_in_the_backgrou
     assert out == "ok"
 
 
+def test_built_kernels_are_looked_for_in_every_folder_before_a_build(compiled, tmp_path, monkeypatch):
+    """Whoever installs nnviz on a shared machine can build the kernels once next to the package; a user
+    who cannot write there finds them there (or in their own cache) instead of building again."""
+    import os
+    import shutil
+
+    if not backend_module._KERNEL.ahead_of_time:
+        pytest.skip("the kernels are not built ahead of time on this machine")
+    from nnviz.core import _fused_aot
+
+    name = backend_module._aot_name()
+    file = name + _fused_aot.suffix()
+    built = next(os.path.join(d, file) for d in backend_module._aot_dirs() if os.path.exists(os.path.join(d, file)))
+    shared, user = tmp_path / "shared", tmp_path / "user"
+    shared.mkdir()
+    user.mkdir()
+    shutil.copy(built, user / file)
+    monkeypatch.setattr(backend_module, "_aot_dirs", lambda: [str(shared), str(user)])
+    builds = []
+    monkeypatch.setattr(backend_module.subprocess, "run", lambda *a, **k: builds.append(a))
+    module, from_disk = backend_module._built_kernels()
+    assert from_disk and not builds and not os.listdir(shared)  # found in the second folder, nothing built
+    assert callable(module.train_epoch) and callable(module.forward_output32)
+
+
 def test_the_jit_fallback_trains_as_numpy_does():
     """Where the kernels cannot be built ahead of time (no C compiler, not Linux; NNVIZ_AOT=0 here),
     numba's JIT compiles the same source: the same run as NumPy, to 1e-12."""

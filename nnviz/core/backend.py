@@ -258,33 +258,46 @@ def _aot_name() -> str | None:
     return "_nnviz_kernels_" + digest.hexdigest()[:24]
 
 
-def _aot_dir() -> str:
-    """Where the built module goes: with numba's cache (``NUMBA_CACHE_DIR``), else next to this package,
-    else the user's cache, else a temporary folder."""
+def _aot_dirs() -> list:
+    """Where built kernels are looked for, in order: with numba's cache if ``NUMBA_CACHE_DIR`` is set;
+    else next to this package (where whoever installed nnviz can build them once for every user of a
+    shared installation), the user's cache, a temporary folder. A build goes to the first writable."""
     root = os.environ.get("NUMBA_CACHE_DIR")
     if root:
-        return os.path.join(root, "nnviz-kernels")
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
-    if os.access(here if os.path.isdir(here) else os.path.dirname(here), os.W_OK):
-        return here
-    user = os.path.join(os.path.expanduser("~"), ".cache")
-    if os.access(user if os.path.isdir(user) else os.path.expanduser("~"), os.W_OK):
-        return os.path.join(user, "nnviz")
-    return os.path.join(tempfile.gettempdir(), "nnviz-kernels")
+        return [os.path.join(root, "nnviz-kernels")]
+    return [os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__"),
+            os.path.join(os.path.expanduser("~"), ".cache", "nnviz"),
+            os.path.join(tempfile.gettempdir(), "nnviz-kernels")]
+
+
+def _writable(directory: str) -> bool:
+    while not os.path.isdir(directory):  # the nearest folder that exists decides
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return False
+        directory = parent
+    return os.access(directory, os.W_OK)
 
 
 def _built_kernels():
     """``(module, from_disk)``: the kernels built ahead of time, building them first in a child process
-    if needed; None when they cannot be (then numba's JIT is tried)."""
+    if no folder has them; None when they cannot be (then numba's JIT is tried)."""
     name = _aot_name()
     if name is None:
         return None
     from . import _fused_aot  # no numba: the build itself runs in the child
 
-    directory = _aot_dir()
-    path = os.path.join(directory, name + _fused_aot.suffix())
-    from_disk = os.path.exists(path)
-    if not from_disk:
+    file = name + _fused_aot.suffix()
+    dirs = _aot_dirs()
+    found = [d for d in dirs if os.path.exists(os.path.join(d, file))]
+    from_disk = bool(found)
+    if found:
+        directory = found[0]
+    else:
+        writable = [d for d in dirs if _writable(d)]
+        if not writable:
+            return None
+        directory = writable[0]
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -293,10 +306,10 @@ def _built_kernels():
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600, check=True)
         except (OSError, subprocess.SubprocessError):  # no C compiler, a crash, a timeout: the JIT then
             return None
-        if not os.path.exists(path):
+        if not os.path.exists(os.path.join(directory, file)):
             return None
     try:
-        return _fused_aot.load(path, name), from_disk
+        return _fused_aot.load(os.path.join(directory, file), name), from_disk
     except Exception:  # an unreadable file: the JIT then
         return None
 
