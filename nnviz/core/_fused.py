@@ -1,9 +1,11 @@
 """The compiled training path: one numba call runs a whole epoch of a dense network.
 
-This is the only module of nnviz that imports numba, and it is imported only by
-:mod:`nnviz.core.backend`, lazily (in a background thread at the first ``fit`` on a network it can run, or
-at ``backend(wait=True)``). Nothing here is public: :mod:`nnviz.core.backend` builds the arguments from a
-:class:`~nnviz.core.Network` and keeps the NumPy path as the reference.
+This is the only module of nnviz that imports numba. It is compiled ahead of time into an extension
+module by :mod:`nnviz.core._fused_aot` in a child process (on Linux), or imported by
+:mod:`nnviz.core.backend` for numba's JIT where that cannot be built, lazily (in a background thread at
+the first ``fit`` on a network it can run, or at ``backend(wait=True)``). Nothing here is public:
+:mod:`nnviz.core.backend` builds the arguments from a :class:`~nnviz.core.Network` and keeps the NumPy
+path as the reference.
 
 What one call of :func:`train_epoch` does, and in which order (the NumPy path's, formula for formula):
 
