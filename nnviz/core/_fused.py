@@ -122,20 +122,10 @@ _EXP_MIN = -745.1332191019412  # below: 0
 
 
 @_jit
-def _exp(x):
-    """``exp(x)`` within 1 ulp of NumPy's, without branches: LLVM inlines it and vectorises the loops
-    that call it.
-
-    ``2^k`` is applied as ``2^(k − k//2) · 2^(k//2)`` so that results in the subnormal range round once,
-    as they should; inf, −inf and NaN map as NumPy's ``exp`` maps them.
-    """
-    xc = x
-    if xc < -746.0:
-        xc = -746.0
-    if xc > 710.0:
-        xc = 710.0
-    if x != x:
-        xc = 0.0
+def _exp_reduced(xc):
+    """``exp(xc) = e · 2^k`` for a finite ``xc`` in [−746, 710]: ``(k, e)`` with the integer
+    ``k = round(xc / ln2)`` and ``e = exp(r)``, ``|r| <= ln2 / 2``, by Horner's rule (the part :func:`_exp`
+    and :func:`_tanh` share; LLVM inlines it)."""
     k = np.floor(xc * _LOG2E + 0.5)
     r = xc - k * _C1
     r = r - k * _C2
@@ -153,10 +143,28 @@ def _exp(x):
     e = e * r + _E[2]
     e = e * r + _E[1]
     e = e * r + _E[0]
-    ki = np.int64(k)
-    k1 = ki >> 1
+    return np.int64(k), e
+
+
+@_jit
+def _exp(x):
+    """``exp(x)`` within 1 ulp of NumPy's, without branches: LLVM inlines it and vectorises the loops
+    that call it.
+
+    ``2^k`` is applied as ``2^(k − k//2) · 2^(k//2)`` so that results in the subnormal range round once,
+    as they should; inf, −inf and NaN map as NumPy's ``exp`` maps them.
+    """
+    xc = x
+    if xc < -746.0:
+        xc = -746.0
+    if xc > 710.0:
+        xc = 710.0
+    if x != x:
+        xc = 0.0
+    k, e = _exp_reduced(xc)
+    k1 = k >> 1
     v = e * _int_bits_as_float((k1 + 1023) << 52)
-    v = v * _int_bits_as_float((ki - k1 + 1023) << 52)
+    v = v * _int_bits_as_float((k - k1 + 1023) << 52)
     if x > _EXP_MAX:
         v = math.inf
     if x < _EXP_MIN:
@@ -179,24 +187,8 @@ def _tanh(z):
     xc = x
     if x != x:
         xc = 0.0
-    k = np.floor(xc * _LOG2E + 0.5)
-    r = xc - k * _C1
-    r = r - k * _C2
-    e = _E[13]
-    e = e * r + _E[12]
-    e = e * r + _E[11]
-    e = e * r + _E[10]
-    e = e * r + _E[9]
-    e = e * r + _E[8]
-    e = e * r + _E[7]
-    e = e * r + _E[6]
-    e = e * r + _E[5]
-    e = e * r + _E[4]
-    e = e * r + _E[3]
-    e = e * r + _E[2]
-    e = e * r + _E[1]
-    e = e * r + _E[0]
-    v = e * _int_bits_as_float((np.int64(k) + 1023) << 52)
+    k, e = _exp_reduced(xc)
+    v = e * _int_bits_as_float((k + 1023) << 52)
     if x != x:
         v = x
     return -2.0 / (v + 1.0) + 1.0
@@ -841,16 +833,9 @@ _EXP_MAX_F, _EXP_MIN_F = _F(88.72283), _F(-87.33654)
 
 
 @_jit
-def _exp32(x):
-    """float32 ``exp(x)`` (Cephes ``expf``: a degree-7 polynomial on |r| <= ln2 / 2), within 1–2 ulp;
-    below −87.3 (where float32 turns subnormal) it gives 0."""
-    xc = x
-    if xc < _EXP_MIN_F:
-        xc = _EXP_MIN_F
-    if xc > _EXP_MAX_F:
-        xc = _EXP_MAX_F
-    if x != x:
-        xc = _ZERO_F
+def _exp32_reduced(xc):
+    """float32 ``exp(xc)`` for a finite ``xc`` in float32's normal range: ``2^k · exp(r)`` with the
+    Cephes polynomial (the part :func:`_exp32` and :func:`_tanh32` share)."""
     k = np.floor(xc * _LOG2E_F + _HALF_F)
     r = xc - k * _C1_F
     r = r - k * _C2_F
@@ -862,7 +847,21 @@ def _exp32(x):
     e = e * r + _EF[4]
     e = e * r + _EF[5]
     e = e * rr + r + _ONE_F
-    v = e * _int32_bits_as_float32((np.int32(k) + np.int32(127)) << np.int32(23))
+    return e * _int32_bits_as_float32((np.int32(k) + np.int32(127)) << np.int32(23))
+
+
+@_jit
+def _exp32(x):
+    """float32 ``exp(x)`` (Cephes ``expf``: a degree-7 polynomial on |r| <= ln2 / 2), within 1–2 ulp;
+    below −87.3 (where float32 turns subnormal) it gives 0."""
+    xc = x
+    if xc < _EXP_MIN_F:
+        xc = _EXP_MIN_F
+    if xc > _EXP_MAX_F:
+        xc = _EXP_MAX_F
+    if x != x:
+        xc = _ZERO_F
+    v = _exp32_reduced(xc)
     if x > _EXP_MAX_F:
         v = _F(math.inf)
     if x < _EXP_MIN_F:
@@ -887,18 +886,7 @@ def _tanh32(z):
     xc = x
     if x != x:
         xc = _ZERO_F
-    k = np.floor(xc * _LOG2E_F + _HALF_F)
-    r = xc - k * _C1_F
-    r = r - k * _C2_F
-    rr = r * r
-    e = _EF[0]
-    e = e * r + _EF[1]
-    e = e * r + _EF[2]
-    e = e * r + _EF[3]
-    e = e * r + _EF[4]
-    e = e * r + _EF[5]
-    e = e * rr + r + _ONE_F
-    v = e * _int32_bits_as_float32((np.int32(k) + np.int32(127)) << np.int32(23))
+    v = _exp32_reduced(xc)
     if x != x:
         v = x
     return -_TWO_F / (v + _ONE_F) + _ONE_F
