@@ -8,6 +8,7 @@ these tests choose the path with ``use_backend``.
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -590,6 +591,48 @@ def test_built_kernels_are_looked_for_in_every_folder_before_a_build(compiled, t
     module, from_disk = backend_module._built_kernels()
     assert from_disk and not builds and not os.listdir(shared)  # found in the second folder, nothing built
     assert callable(module.train_epoch) and callable(module.forward_output32)
+
+
+def test_builds_in_one_folder_wait_for_each_other_and_build_once(tmp_path, monkeypatch):
+    """Two kernels starting at once (a teacher opening two lessons) build the module once: the second
+    build waits for the first and finds the module there."""
+    import threading
+
+    from nnviz.core import _fused_aot
+
+    builds = []
+
+    def fake_build(directory, name, final):
+        builds.append(name)
+        time.sleep(0.3)  # a build in progress
+        with open(final, "w") as f:
+            f.write("built")
+        return final
+
+    monkeypatch.setattr(_fused_aot, "_build", fake_build)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(_fused_aot.build(str(tmp_path), "_nnviz_kernels_x")))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert builds == ["_nnviz_kernels_x"] and len(set(results)) == 1 and len(results) == 3
+
+
+def test_work_folders_left_by_killed_builds_are_removed(tmp_path):
+    import os
+
+    from nnviz.core import _fused_aot
+
+    old, fresh, other = (tmp_path / n for n in ("._nnviz_kernels_a-1", "._nnviz_kernels_b-2", ".cache-3"))
+    for folder in (old, fresh, other):
+        folder.mkdir()
+    hour_ago = time.time() - 3600
+    os.utime(old, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    _fused_aot._remove_stale_work(str(tmp_path))
+    assert not old.exists() and fresh.exists() and other.exists()  # a build in progress is left alone
 
 
 def test_the_jit_fallback_trains_as_numpy_does():

@@ -8,17 +8,21 @@ LLVM (about 130 MB of memory and ~0.6 s per kernel process when numba's JIT load
 
 The module is built in a temporary folder and moved into place atomically, then imported and run on
 a tiny network by this child before it reports success: a build that fails or crashes never reaches
-the notebook. Building needs a C compiler (numba's ``pycc`` links the module); without one the backend
+the notebook. One build runs at a time per folder (a lock file): a second kernel started meanwhile
+(a teacher opening several lessons) waits for it and finds the module built. The backend starts the
+child in a session of its own, so a build outlives a kernel that is shut down during it. Building needs a C compiler (numba's ``pycc`` links the module); without one the backend
 falls back to numba's JIT.
 """
 from __future__ import annotations
 
+import fcntl
 import importlib.machinery
 import importlib.util
 import os
 import shutil
 import sys
 import tempfile
+import time
 import warnings
 
 #: the exported signatures: every array C-contiguous and 1-D, as ``backend`` passes them
@@ -42,15 +46,41 @@ def load(path: str, name: str):
     return module
 
 
+#: a work folder this old was left by a build that was killed (a build takes well under a minute)
+STALE_SECONDS = 900
+
+
 def build(directory: str, name: str) -> str:
-    """Compile the kernels into ``directory/name<suffix>`` for this machine's CPU; return the path."""
+    """Compile the kernels into ``directory/name<suffix>`` for this machine's CPU; return the path.
+
+    Waits for another build in ``directory`` to finish first, and does nothing if that one built the
+    same module."""
+    os.makedirs(directory, exist_ok=True)
+    final = os.path.join(directory, name + suffix())
+    with open(os.path.join(directory, f".{name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when this process ends, however it ends
+        if os.path.exists(final):
+            return final
+        _remove_stale_work(directory)
+        return _build(directory, name, final)
+
+
+def _remove_stale_work(directory: str) -> None:
+    """Remove the work folders of builds that were killed before they could clean up."""
+    now = time.time()
+    for entry in os.scandir(directory):
+        if (entry.name.startswith("._nnviz_kernels_") and entry.is_dir()
+                and now - entry.stat().st_mtime > STALE_SECONDS):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _build(directory: str, name: str, final: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pycc's pending-deprecation notice
         from numba.pycc import CC
 
     from . import _fused
 
-    os.makedirs(directory, exist_ok=True)
     work = tempfile.mkdtemp(prefix=f".{name}-", dir=directory)
     try:
         cc = CC(name)
@@ -65,7 +95,6 @@ def build(directory: str, name: str) -> str:
             matches = [f for f in os.listdir(work) if f.startswith(name) and f.endswith(suffix())]
             built = os.path.join(work, matches[0])
         check(load(built, name))
-        final = os.path.join(directory, name + suffix())
         os.replace(built, final)
         return final
     finally:

@@ -302,8 +302,10 @@ def _built_kernels():
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         try:
+            # a session of its own: a kernel shut down during the build does not take the build with it
             subprocess.run([sys.executable, "-m", "nnviz.core._fused_aot", directory, name], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600, check=True)
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600, check=True,
+                           start_new_session=True)
         except (OSError, subprocess.SubprocessError):  # no C compiler, a crash, a timeout: the JIT then
             return None
         if not os.path.exists(os.path.join(directory, file)):
