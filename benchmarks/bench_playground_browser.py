@@ -38,26 +38,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
 from jupyterlab_helpers import (  # noqa: E402
-    CHROMIUM_ARGS,
-    CHROMIUM_PATH,
     kernel_eval,
+    lab_in_chromium,
     kernel_execute,
     open_and_run_notebook,
     record_clicks,
     recorded_clicks,
-    start_jupyter_server,
-    stop_jupyter_server,
     wait_for_page_time,
     watch_changes,
     watched_changes,
@@ -298,23 +292,9 @@ def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int 
         viewport=(1280, 1000), max_fps: float | None = None, hide_graph: bool = False,
         profile_s: float = 0.0, reference_s: float = 5.0, setup: str | None = None,
         mute_status: bool = False) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    base = Path(tempfile.mkdtemp(prefix="nnviz-bench-browser-"))
-    server = None
-    playwright = context = None
-    try:
-        t0 = time.perf_counter()
-        server = start_jupyter_server(base / "jupyter")
+    t0 = time.perf_counter()
+    with lab_in_chromium("nnviz-bench-browser-", viewport) as (server, context):
         write_notebook(server.root_dir / "bench.ipynb", ["import nnviz\n\npg = nnviz.Playground()\npg"])
-        playwright = sync_playwright().start()
-        (base / "home").mkdir()
-        context = playwright.chromium.launch_persistent_context(
-            str(base / "profile"), executable_path=CHROMIUM_PATH, headless=True, args=list(CHROMIUM_ARGS),
-            env={**os.environ, "HOME": str(base / "home"), "TMPDIR": str(base)},
-            viewport={"width": viewport[0], "height": viewport[1]},
-        )
-        context.set_default_timeout(60_000)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -455,14 +435,6 @@ def run(seconds: float, trials: int, screenshot: str | None, max_in_flight: int 
             server.shutdown_kernels()
             results["reference"] = reference(context, server, reference_s)
         return results
-    finally:
-        if context is not None:
-            context.close()
-        if playwright is not None:
-            playwright.stop()
-        if server is not None:
-            stop_jupyter_server(server)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def report(r: dict, seconds: float) -> None:
@@ -529,7 +501,7 @@ def report(r: dict, seconds: float) -> None:
     line("epochs trained in the long run", str(r["epochs_trained"]))
     ref = r.get("reference")
     if ref:
-        print(f"reference, same run: the same 100 x 100 frames + 500 points sent at 60 Hz for a few seconds")
+        print("reference, same run: the same 100 x 100 frames + 500 points sent at 60 Hz for a few seconds")
         for name, label in (("canvas", "CanvasMap (raw RGBA, putImageData)"),
                             ("bqplot", "bqplot Image (PNG via ImageFeed)")):
             x = ref[name]

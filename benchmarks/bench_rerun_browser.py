@@ -22,22 +22,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
 from jupyterlab_helpers import (  # noqa: E402
-    CHROMIUM_ARGS,
-    CHROMIUM_PATH,
     kernel_eval,
+    lab_in_chromium,
     open_and_run_notebook,
-    start_jupyter_server,
-    stop_jupyter_server,
     write_notebook,
 )
 
@@ -96,21 +91,8 @@ def kernel_fps(page, seconds: float = 3.0) -> float:
 
 
 def run(reruns: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    base = Path(tempfile.mkdtemp(prefix="nnviz-bench-rerun-"))
-    server = playwright = context = None
-    try:
-        server = start_jupyter_server(base / "jupyter")
+    with lab_in_chromium("nnviz-bench-rerun-") as (server, context):
         write_notebook(server.root_dir / "rerun.ipynb", [CELL])
-        playwright = sync_playwright().start()
-        (base / "home").mkdir()
-        context = playwright.chromium.launch_persistent_context(
-            str(base / "profile"), executable_path=CHROMIUM_PATH, headless=True, args=list(CHROMIUM_ARGS),
-            env={**os.environ, "HOME": str(base / "home"), "TMPDIR": str(base)},
-            viewport={"width": 1280, "height": 1000},
-        )
-        context.set_default_timeout(60_000)
         page = context.new_page()
         open_and_run_notebook(page, server, "rerun.ipynb")
         wait_state(page, lambda s: len(s) == 1 and s[0][0] and s[0][1] > 5)
@@ -144,14 +126,6 @@ def run(reruns: int) -> dict:
                 "reference_fps": reference_fps, "survivor_fps": survivor_fps, "busy": busy,
                 "idle_after": idle_after, "idle_share": idle_share, "after_pause": after_pause,
                 "epochs": [e for _, e in state]}
-    finally:
-        if context is not None:
-            context.close()
-        if playwright is not None:
-            playwright.stop()
-        if server is not None:
-            stop_jupyter_server(server)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def report(r: dict) -> None:

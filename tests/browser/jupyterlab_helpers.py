@@ -18,14 +18,17 @@ The fixtures that wrap these (``jupyter_server``, ``browser_page``) live in ``co
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -302,6 +305,36 @@ class VoilaServer:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n_lines:])
         except OSError:
             return "<no server log>"
+
+
+@contextlib.contextmanager
+def lab_in_chromium(prefix: str, viewport=(1280, 1000)):
+    """JupyterLab and a headless Chromium with all their state in a new temporary folder, for scripts
+    (the benchmarks) that run outside pytest's fixtures: yields ``(server, context)`` (a Playwright
+    persistent browser context, 60 s default timeout) and stops both and removes the folder on exit."""
+    from playwright.sync_api import sync_playwright
+
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    server = playwright = context = None
+    try:
+        server = start_jupyter_server(base / "jupyter")
+        playwright = sync_playwright().start()
+        (base / "home").mkdir()
+        context = playwright.chromium.launch_persistent_context(
+            str(base / "profile"), executable_path=CHROMIUM_PATH, headless=True, args=list(CHROMIUM_ARGS),
+            env={**os.environ, "HOME": str(base / "home"), "TMPDIR": str(base)},
+            viewport={"width": viewport[0], "height": viewport[1]},
+        )
+        context.set_default_timeout(60_000)
+        yield server, context
+    finally:
+        if context is not None:
+            context.close()
+        if playwright is not None:
+            playwright.stop()
+        if server is not None:
+            stop_jupyter_server(server)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def start_voila_server(base: str | os.PathLike, notebook: str | os.PathLike, *,
